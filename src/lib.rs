@@ -7,3 +7,8 @@ pub mod diagnostics;
 pub mod load;
 pub mod model;
 pub mod schedule;
+pub mod commands;
+pub mod markdown;
+pub mod render;
+pub mod site;
+pub mod write;

@@ -1,1 +1,69 @@
-fn main() {}
+//! The command line: parse arguments, call the pipeline, map the outcome to
+//! an exit status (0 success, 1 problems in the data, 2 misuse).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use rota::commands::{self, Global};
+
+#[derive(Parser)]
+#[command(name = "rota", version, about = "A CI-monitoring on-call rotation, kept in git, published as a static site")]
+struct Cli {
+    /// The data folder.
+    #[arg(long, global = true, default_value = "data")]
+    data: PathBuf,
+    /// Pin the clock (RFC 3339, such as 2022-06-08T12:00:00Z); defaults to
+    /// SOURCE_DATE_EPOCH when set, else the system time.
+    #[arg(long, global = true, value_name = "TIME")]
+    now: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site from the data, replacing the output folder only on success.
+    Build {
+        /// Output folder.
+        #[arg(long, default_value = "site")]
+        out: PathBuf,
+        /// Public URL of the site (overrides site.base_url).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Folder of templates that replace the built-in ones by name
+        /// (default: `templates` beside the data folder, when it exists).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Check the data and report every problem, without writing anything.
+    Check {
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Print the schedule as a table.
+    Schedule {
+        /// How many upcoming shifts to show.
+        #[arg(long, default_value_t = 8)]
+        weeks: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let now = match rota::clock::resolve(cli.now.as_deref()) {
+        Ok(now) => now,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let global = Global { data: cli.data, now };
+    let status = match cli.command {
+        Command::Build { out, base_url, templates } => commands::build(&global, &out, base_url, templates),
+        Command::Check { templates } => commands::check(&global, templates),
+        Command::Schedule { weeks } => commands::schedule(&global, weeks),
+    };
+    ExitCode::from(status)
+}

@@ -1,0 +1,95 @@
+//! The whole pipeline in two calls: [`Site::load`] reads and checks the data
+//! and derives the schedule; [`Site::render`] produces every output file.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::DataFiles;
+use crate::model::Model;
+use crate::render::pages::{self, PageContext};
+use crate::render::templates::Templates;
+use crate::render::view::{ShiftView, SiteView};
+use crate::render::{Output, api};
+use crate::schedule::Schedule;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub data_dir: PathBuf,
+    /// Replacement templates; `None` uses the embedded ones only.
+    pub templates_dir: Option<PathBuf>,
+    /// Overrides `site.base_url`.
+    pub base_url: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+pub struct Site {
+    pub model: Model,
+    pub schedule: Schedule,
+    pub now: DateTime<Utc>,
+    pub base_url: String,
+    templates: Templates,
+}
+
+impl Site {
+    /// Reads `data/` from disk and checks it.
+    pub fn load(options: &Options) -> (Option<Site>, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let files = match DataFiles::from_dir(&options.data_dir) {
+            Ok(files) => files,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("cannot read the data folder {}: {e}", options.data_dir.display()))
+                        .help("pass the folder with `--data DIR`, or create one with `rota init`"),
+                );
+                return (None, diags);
+            }
+        };
+        let site = Site::from_files(&files, options, &mut diags);
+        (site, diags)
+    }
+
+    /// Checks data already in memory (a folder, or a tree read from git).
+    pub fn from_files(files: &DataFiles, options: &Options, diags: &mut Diagnostics) -> Option<Site> {
+        let templates = Templates::load(options.templates_dir.as_deref()).map_err(|d| diags.push(d)).ok();
+        let model = Model::load(files, diags)?;
+        let schedule = Schedule::through_horizon(&model, options.now);
+        diags.extend(schedule.warnings(options.now));
+        let base_url = match &options.base_url {
+            Some(url) if url.ends_with('/') => url.clone(),
+            Some(url) => format!("{url}/"),
+            None => model.config.site.base_url.clone(),
+        };
+        Some(Site { model, schedule, now: options.now, base_url, templates: templates? })
+    }
+
+    /// Every page and file of the site, in memory.
+    pub fn render(&self) -> Result<Output, Diagnostics> {
+        let mut out = Output::default();
+        let p = PageContext {
+            model: &self.model,
+            schedule: &self.schedule,
+            now: self.now,
+            site: SiteView::new(&self.model, &self.base_url, self.now, None),
+            shifts: ShiftView::all(&self.schedule, &self.model, self.now),
+            templates: &self.templates,
+        };
+        let steps: [fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>; 5] =
+            [pages::home, pages::schedule, pages::people, pages::shifts, pages::not_found];
+        let mut diags = Diagnostics::new();
+        for step in steps {
+            if let Err(d) = step(&p, &mut out) {
+                diags.push(d);
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        out.add("api/schedule.json", api::schedule_json(&self.schedule));
+        for (name, bytes) in self.templates.assets() {
+            out.add(format!("static/{name}"), bytes.clone());
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,116 @@
+//! Stage five: put the site on disk all at once. Files go to a fresh folder
+//! beside the output, which replaces the old one only when every file was
+//! written, so a failure leaves the previous site exactly as it was.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::render::Output;
+
+/// Writes `output` to `out`, replacing what was there.
+pub fn publish(output: &Output, out: &Path) -> io::Result<()> {
+    for path in output.paths() {
+        safe_relative(path)?;
+    }
+    let name = out
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output folder needs a name"))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    if out.exists() && !out.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not a folder", out.display()),
+        ));
+    }
+    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    if let Err(e) = write_all(output, &staging) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if out.exists() {
+        let _ = fs::remove_dir_all(&retired);
+        fs::rename(out, &retired)?;
+    }
+    if let Err(e) = fs::rename(&staging, out) {
+        // Put the old site back before reporting.
+        if retired.exists() {
+            let _ = fs::rename(&retired, out);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let _ = fs::remove_dir_all(&retired);
+    Ok(())
+}
+
+fn write_all(output: &Output, dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    for (path, bytes) in output.iter() {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, bytes)?;
+    }
+    Ok(())
+}
+
+/// Refuses paths that could land outside the output folder.
+fn safe_relative(path: &str) -> io::Result<()> {
+    let p = Path::new(path);
+    let ok = !path.is_empty()
+        && !path.contains('\\')
+        && p.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside the site: {path:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(files: &[(&str, &str)]) -> Output {
+        let mut o = Output::default();
+        for (p, c) in files {
+            o.add(*p, c.as_bytes().to_vec());
+        }
+        o
+    }
+
+    #[test]
+    fn replaces_the_whole_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        publish(&output(&[("a/index.html", "one"), ("stale.txt", "x")]), &site).unwrap();
+        publish(&output(&[("a/index.html", "two")]), &site).unwrap();
+        assert_eq!(fs::read_to_string(site.join("a/index.html")).unwrap(), "two");
+        assert!(!site.join("stale.txt").exists());
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["site"]);
+    }
+
+    #[test]
+    fn never_writes_outside_the_output_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        publish(&output(&[("index.html", "old")]), &site).unwrap();
+        for bad in ["../escape.html", "/etc/x", "a/../../b", "a\\..\\b", ""] {
+            let err = publish(&output(&[("index.html", "new"), (bad, "x")]), &site).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad}");
+        }
+        assert_eq!(fs::read_to_string(site.join("index.html")).unwrap(), "old");
+        assert!(!dir.path().join("escape.html").exists());
+    }
+}
