@@ -2,13 +2,17 @@
 //! static site. The modules follow the pipeline:
 //! [`load`] → [`model`] → derive ([`schedule`]) → [`render`] → [`write`].
 
+// A `Diagnostic` is the error of many functions; it is large, but built only
+// on the cold path where something is wrong with the data.
+#![allow(clippy::result_large_err)]
+
 pub mod clock;
+pub mod commands;
 pub mod diagnostics;
 pub mod load;
-pub mod model;
-pub mod schedule;
-pub mod commands;
 pub mod markdown;
+pub mod model;
 pub mod render;
+pub mod schedule;
 pub mod site;
 pub mod write;

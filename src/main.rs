@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use rota::commands::{self, Global};
 
 #[derive(Parser)]
-#[command(name = "rota", version, about = "A CI-monitoring on-call rotation, kept in git, published as a static site")]
+#[command(
+    name = "rota",
+    version,
+    about = "A CI-monitoring on-call rotation, kept in git, published as a static site"
+)]
 struct Cli {
     /// The data folder.
     #[arg(long, global = true, default_value = "data")]

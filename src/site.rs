@@ -40,8 +40,11 @@ impl Site {
             Ok(files) => files,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(format!("cannot read the data folder {}: {e}", options.data_dir.display()))
-                        .help("pass the folder with `--data DIR`, or create one with `rota init`"),
+                    Diagnostic::error(format!(
+                        "cannot read the data folder {}: {e}",
+                        options.data_dir.display()
+                    ))
+                    .help("pass the folder with `--data DIR`, or create one with `rota init`"),
                 );
                 return (None, diags);
             }
@@ -75,10 +78,8 @@ impl Site {
             shifts: ShiftView::all(&self.schedule, &self.model, self.now),
             templates: &self.templates,
         };
-        let steps: [fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>; 5] =
-            [pages::home, pages::schedule, pages::people, pages::shifts, pages::not_found];
         let mut diags = Diagnostics::new();
-        for step in steps {
+        for step in pages::ALL {
             if let Err(d) = step(&p, &mut out) {
                 diags.push(d);
             }

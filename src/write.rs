@@ -67,13 +67,15 @@ fn write_all(output: &Output, dir: &Path) -> io::Result<()> {
 /// Refuses paths that could land outside the output folder.
 fn safe_relative(path: &str) -> io::Result<()> {
     let p = Path::new(path);
-    let ok = !path.is_empty()
-        && !path.contains('\\')
-        && p.components().all(|c| matches!(c, Component::Normal(_)));
+    let ok =
+        !path.is_empty() && !path.contains('\\') && p.components().all(|c| matches!(c, Component::Normal(_)));
     if ok {
         Ok(())
     } else {
-        Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside the site: {path:?}")))
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the site: {path:?}"),
+        ))
     }
 }
 

@@ -30,9 +30,10 @@ impl DataFiles {
             return Err(io::Error::new(io::ErrorKind::NotADirectory, "not a folder"));
         }
         let mut files = DataFiles::new(dir.display().to_string().trim_end_matches('/'));
-        let walker = WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
-            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-        });
+        let walker = WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walker {
             let entry = entry.map_err(io::Error::other)?;
             if !entry.file_type().is_file() {

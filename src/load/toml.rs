@@ -43,11 +43,7 @@ impl<T> std::ops::Deref for Located<T> {
 
 /// Parses a TOML document, recording every syntax error. Returns `None` when
 /// the text is not TOML at all; a partly broken document still yields a tree.
-pub fn parse<'i>(
-    text: &'i str,
-    file: FileId,
-    diags: &mut Diagnostics,
-) -> Option<Spanned<DeTable<'i>>> {
+pub fn parse<'i>(text: &'i str, file: FileId, diags: &mut Diagnostics) -> Option<Spanned<DeTable<'i>>> {
     let (table, errors) = DeTable::parse_recoverable(text);
     let ok = errors.is_empty();
     for e in errors {
@@ -73,13 +69,7 @@ pub struct Table<'a, 'i> {
 
 impl<'a, 'i> Table<'a, 'i> {
     pub fn new(table: &'a Spanned<DeTable<'i>>, file: FileId, what: impl Into<String>) -> Self {
-        Table {
-            table: table.get_ref(),
-            span: table.span(),
-            file,
-            what: what.into(),
-            known: Vec::new(),
-        }
+        Table { table: table.get_ref(), span: table.span(), file, what: what.into(), known: Vec::new() }
     }
 
     pub fn loc(&self) -> Loc {
@@ -138,11 +128,7 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    pub fn required_string(
-        &mut self,
-        key: &'static str,
-        diags: &mut Diagnostics,
-    ) -> Option<Located<String>> {
+    pub fn required_string(&mut self, key: &'static str, diags: &mut Diagnostics) -> Option<Located<String>> {
         if self.table.get(key).is_none() {
             self.known.push(key);
             self.missing(key, "a string", diags);
@@ -173,7 +159,10 @@ impl<'a, 'i> Table<'a, 'i> {
         match u32::try_from(n.value) {
             Ok(v) if v > 0 && v <= 10_000 => Some(Located { value: v, at: n.at }),
             _ => {
-                diags.push(n.at.error(format!("`{key}` must be a whole number from 1 to 10000")).label("out of range"));
+                diags.push(
+                    n.at.error(format!("`{key}` must be a whole number from 1 to 10000"))
+                        .label("out of range"),
+                );
                 None
             }
         }

@@ -157,7 +157,10 @@ fn read_handoff(mut t: Table<'_, '_>, diags: &mut Diagnostics) -> Option<Handoff
     let time = t.required_string("time", diags).and_then(|s| {
         let parsed = NaiveTime::parse_from_str(&s, "%H:%M").ok();
         if parsed.is_none() {
-            diags.push(s.at.error(format!("`{}` is not a time of day", s.value)).label("expected HH:MM, such as 09:00"));
+            diags.push(
+                s.at.error(format!("`{}` is not a time of day", s.value))
+                    .label("expected HH:MM, such as 09:00"),
+            );
         }
         parsed
     });
@@ -203,14 +206,13 @@ pub(crate) fn time_zone(name: &Located<String>, diags: &mut Diagnostics) -> Opti
 }
 
 pub(crate) fn http_url(url: Located<String>, diags: &mut Diagnostics) -> Option<String> {
-    let ok = ["https://", "http://"]
-        .iter()
-        .any(|scheme| url.starts_with(scheme) && url.len() > scheme.len())
+    let ok = ["https://", "http://"].iter().any(|scheme| url.starts_with(scheme) && url.len() > scheme.len())
         && !url.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
         Some(url.value)
     } else {
-        diags.push(url.at.error(format!("`{}` is not an http(s) URL", url.value)).label("expected https://…"));
+        diags
+            .push(url.at.error(format!("`{}` is not an http(s) URL", url.value)).label("expected https://…"));
         None
     }
 }
@@ -246,5 +248,3 @@ pub fn weekday_name(day: Weekday) -> &'static str {
         Weekday::Sun => "Sunday",
     }
 }
-
-

@@ -38,7 +38,7 @@ impl Model {
     /// Reads and checks every file, adding each problem to `diags`.
     /// Returns the model only when no errors were found.
     pub fn load(files: &DataFiles, diags: &mut Diagnostics) -> Option<Model> {
-        let config = with_toml(files, "config.toml", true, diags, |t, d| config::read(t, d)).flatten();
+        let config = with_toml(files, "config.toml", true, diags, config::read).flatten();
         let people = with_toml(files, "roster.toml", true, diags, roster::read_roster).unwrap_or_default();
         let start = config.as_ref().map(|c| c.rotation.start);
         let overrides = with_toml(files, "overrides.toml", false, diags, |t, d| {
@@ -71,10 +71,10 @@ fn with_toml<T>(
 ) -> Option<T> {
     let Some(bytes) = files.get(name) else {
         if required {
-            diags.push(Diagnostic::error(format!(
-                "{} is missing",
-                files.display_path(name)
-            )).help("run `rota init` to start a data folder, or pass `--data DIR`"));
+            diags.push(
+                Diagnostic::error(format!("{} is missing", files.display_path(name)))
+                    .help("run `rota init` to start a data folder, or pass `--data DIR`"),
+            );
         }
         return None;
     };

@@ -65,7 +65,8 @@ pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> 
         let timezone = t.string("timezone", diags).and_then(|z| super::config::time_zone(&z, diags));
         let since = t.required_date("since", diags);
         let until = t.date("until", diags);
-        let away: Vec<Away> = t.tables("away", diags).into_iter().filter_map(|a| read_away(a, diags)).collect();
+        let away: Vec<Away> =
+            t.tables("away", diags).into_iter().filter_map(|a| read_away(a, diags)).collect();
         let at = t.loc();
         t.finish(diags);
 
@@ -174,10 +175,7 @@ fn known_person(login: &Located<String>, people: &[Person], diags: &mut Diagnost
         return Some(p.github.clone());
     }
     let logins: Vec<&str> = people.iter().map(|p| p.github.as_str()).collect();
-    let mut d = login
-        .at
-        .error(format!("`{}` is not in the roster", login.value))
-        .label("unknown person");
+    let mut d = login.at.error(format!("`{}` is not in the roster", login.value)).label("unknown person");
     if let Some(best) = crate::load::toml::closest(login, &logins) {
         d = d.help(format!("did you mean `{best}`?"));
     } else {

@@ -12,6 +12,12 @@ use crate::markdown;
 use crate::model::{Away, Model};
 use crate::schedule::Schedule;
 
+/// Renders one kind of page into the output.
+pub type PageFn = fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>;
+
+/// Every kind of page the site has.
+pub const ALL: &[PageFn] = &[home, schedule, people, shifts, not_found];
+
 /// What every page needs.
 pub struct PageContext<'a> {
     pub model: &'a Model,

@@ -118,7 +118,10 @@ impl ShiftView {
             end_iso: iso(shift.end),
             ends_local: local_time(shift.end, tz),
             ends_utc: shift.end.format("%a %-d %b %Y, %H:%M UTC").to_string(),
-            ends_person: person.and_then(|p| p.timezone).filter(|z| *z != tz).map(|z| local_time(shift.end, z)),
+            ends_person: person
+                .and_then(|p| p.timezone)
+                .filter(|z| *z != tz)
+                .map(|z| local_time(shift.end, z)),
             person: person.map(PersonRef::new),
             is_override: shift.is_override(),
             reason: shift.reason().map(str::to_string),

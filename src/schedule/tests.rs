@@ -1,7 +1,7 @@
 use chrono::{NaiveDate, TimeZone, Timelike};
 
 use super::*;
-use crate::model::testing::{model, model_with, people, CONFIG};
+use crate::model::testing::{CONFIG, model, model_with, people};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -129,7 +129,10 @@ fn an_override_replaces_the_pick_and_counts_as_served() {
     let base = model(&people(&["a", "b", "c"]), "");
     let plain = Schedule::build(&base, 3);
     let week1 = plain.shifts[1].person.clone().unwrap();
-    let other = ["a", "b", "c"].into_iter().find(|p| *p != week1 && Some(*p) != plain.shifts[0].person.as_deref()).unwrap();
+    let other = ["a", "b", "c"]
+        .into_iter()
+        .find(|p| *p != week1 && Some(*p) != plain.shifts[0].person.as_deref())
+        .unwrap();
     let overrides = format!("[[override]]\nshift = 2022-06-08\nperson = \"{other}\"\nreason = \"swap\"\n");
     let m = model(&people(&["a", "b", "c"]), &overrides);
     let s = Schedule::build(&m, 3);

@@ -52,7 +52,11 @@ enum FutureEdit {
 fn edit() -> impl Strategy<Value = FutureEdit> {
     prop_oneof![
         (1u64..60).prop_map(|days_after| FutureEdit::Join { days_after }),
-        (1u64..60, 0u64..20, 0usize..6).prop_map(|(d, len, who)| FutureEdit::Away { days_after_shift: d, len, who }),
+        (1u64..60, 0u64..20, 0usize..6).prop_map(|(d, len, who)| FutureEdit::Away {
+            days_after_shift: d,
+            len,
+            who
+        }),
         (1u64..60, 0usize..6).prop_map(|(days_after, who)| FutureEdit::Leave { days_after, who }),
     ]
 }
@@ -82,7 +86,8 @@ fn apply(entries: &[Entry], edit: &FutureEdit, current: u64, today: NaiveDate) -
             entries[who % n].until_week = None;
             let since_week = entries[who % n].since_week;
             let mut text = roster(&entries);
-            let marker = format!("github = \"p{}\"\nsince = {}\n", who % n, start() + Days::new(7 * since_week));
+            let marker =
+                format!("github = \"p{}\"\nsince = {}\n", who % n, start() + Days::new(7 * since_week));
             text = text.replacen(&marker, &format!("{marker}until = {}\n", start() + Days::new(until)), 1);
             return text;
         }
