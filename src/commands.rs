@@ -15,6 +15,8 @@ pub const DATA_PROBLEMS: u8 = 1;
 pub struct Global {
     pub data: PathBuf,
     pub now: DateTime<Utc>,
+    /// The `--now` given, if any: a pinned clock.
+    pub pinned: Option<String>,
 }
 
 impl Global {
@@ -46,8 +48,7 @@ pub fn report(diags: &Diagnostics) {
     eprintln!("{} error(s), {} warning(s)", diags.error_count(), diags.warning_count());
 }
 
-fn load_and_render(global: &Global, options: &Options) -> Result<(Site, crate::render::Output), u8> {
-    let _ = global;
+fn load_and_render(options: &Options) -> Result<(Site, crate::render::Output), u8> {
     let (site, mut diags) = Site::load(options);
     let Some(site) = site else {
         report(&diags);
@@ -68,7 +69,7 @@ fn load_and_render(global: &Global, options: &Options) -> Result<(Site, crate::r
 
 pub fn build(global: &Global, out: &Path, base_url: Option<String>, templates: Option<PathBuf>) -> u8 {
     let options = global.options(templates, base_url);
-    let (_, output) = match load_and_render(global, &options) {
+    let (_, output) = match load_and_render(&options) {
         Ok(done) => done,
         Err(status) => {
             eprintln!("the site was not written; {} is unchanged", out.display());
@@ -88,7 +89,7 @@ pub fn build(global: &Global, out: &Path, base_url: Option<String>, templates: O
 }
 
 pub fn check(global: &Global, templates: Option<PathBuf>) -> u8 {
-    match load_and_render(global, &global.options(templates, None)) {
+    match load_and_render(&global.options(templates, None)) {
         Ok(_) => {
             eprintln!("data is valid");
             OK
@@ -121,4 +122,44 @@ pub fn schedule(global: &Global, weeks: u32) -> u8 {
     }
     println!("times in {}", tz.name());
     OK
+}
+
+pub fn serve(global: &Global, port: u16, base_url: Option<String>, templates: Option<PathBuf>) -> u8 {
+    let options = global.options(templates, base_url);
+    let mut watch = vec![options.data_dir.clone()];
+    watch.extend(options.templates_dir.clone());
+    let result = crate::serve::run(port, watch, || {
+        // Each rebuild reads the clock afresh unless it was pinned.
+        let mut options = options.clone();
+        if std::env::var_os("SOURCE_DATE_EPOCH").is_none() && global.pinned.is_none() {
+            options.now = Utc::now();
+        }
+        load_and_render(&options).ok().map(|(_, output)| output)
+    });
+    match result {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot serve on port {port}: {e}");
+            DATA_PROBLEMS
+        }
+    }
+}
+
+pub fn init(global: &Global, repository: &str) -> u8 {
+    let today = global.now.date_naive();
+    match crate::init::starter(&global.data, repository, today) {
+        Ok(written) => {
+            for path in &written {
+                eprintln!("created {}", global.data.join(path).display());
+            }
+            if written.is_empty() {
+                eprintln!("{} already has every starter file; nothing changed", global.data.display());
+            }
+            OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", global.data.display());
+            DATA_PROBLEMS
+        }
+    }
 }

@@ -9,10 +9,12 @@
 pub mod clock;
 pub mod commands;
 pub mod diagnostics;
+pub mod init;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod schedule;
+pub mod serve;
 pub mod site;
 pub mod write;

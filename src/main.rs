@@ -46,6 +46,21 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Build the site in memory and serve it on localhost, rebuilding on changes.
+    Serve {
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Create a starter data folder (existing files are kept).
+    Init {
+        /// The monitored project's GitHub repository.
+        #[arg(long, default_value = "https://github.com/OWNER/REPO")]
+        repository: String,
+    },
     /// Print the schedule as a table.
     Schedule {
         /// How many upcoming shifts to show.
@@ -63,11 +78,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let global = Global { data: cli.data, now };
+    let global = Global { data: cli.data, now, pinned: cli.now };
     let status = match cli.command {
         Command::Build { out, base_url, templates } => commands::build(&global, &out, base_url, templates),
         Command::Check { templates } => commands::check(&global, templates),
         Command::Schedule { weeks } => commands::schedule(&global, weeks),
+        Command::Serve { port, base_url, templates } => commands::serve(&global, port, base_url, templates),
+        Command::Init { repository } => commands::init(&global, &repository),
     };
     ExitCode::from(status)
 }
