@@ -15,4 +15,5 @@ pub mod model;
 pub mod render;
 pub mod schedule;
 pub mod site;
+pub mod triage;
 pub mod write;
