@@ -346,7 +346,7 @@ fn github_ref(
         n?
     } else if let Some(text) = raw.get_ref().as_str() {
         let url = super::config::http_url(Located { value: text.to_string(), at: at.clone() }, diags)?;
-        let Some(repository) = repository else { return None };
+        let repository = repository?;
         match number_in(&url, repository) {
             Some(n) => n,
             None => {

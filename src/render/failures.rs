@@ -395,7 +395,7 @@ fn short_test(test: &str, max: usize) -> String {
         return test.to_string();
     }
     let name = test.rsplit("::").next().unwrap_or(test);
-    if name.chars().count() + 1 <= max {
+    if name.chars().count() < max {
         return format!("…{name}");
     }
     let tail: String = chars[chars.len() - (max - 1)..].iter().collect();
