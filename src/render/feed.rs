@@ -31,9 +31,9 @@ fn day(d: chrono::NaiveDate) -> String {
 pub fn atom(model: &Model, triage: &Triage, base_url: &str) -> String {
     let start = model.config.rotation.start;
     let prefix = &model.config.triage.infra_title_prefix;
-    let entries: Vec<&crate::model::Failure> =
-        triage.entries.iter().take(FEED_ENTRIES).map(|e| &model.failures[e.index]).collect();
-    let updated = entries.iter().map(|f| f.last_seen()).max().unwrap_or(start);
+    let entries: Vec<(&crate::model::Failure, &crate::triage::Entry)> =
+        triage.entries.iter().take(FEED_ENTRIES).map(|e| (&model.failures[e.index], e)).collect();
+    let updated = entries.iter().map(|(f, _)| f.last_seen()).max().unwrap_or(start);
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
@@ -44,7 +44,7 @@ pub fn atom(model: &Model, triage: &Triage, base_url: &str) -> String {
     let _ = writeln!(out, "  <link rel=\"self\" href=\"{}feed.xml\"/>", esc(base_url));
     let _ =
         writeln!(out, "  <link rel=\"alternate\" type=\"text/html\" href=\"{}failures/\"/>", esc(base_url));
-    for f in entries {
+    for (f, e) in entries {
         let url = format!("{base_url}{}", failure_url(&f.id));
         out.push_str("  <entry>\n");
         let _ = writeln!(out, "    <id>{}</id>", esc(&tag(base_url, start, &failure_url(&f.id))));
@@ -52,7 +52,8 @@ pub fn atom(model: &Model, triage: &Triage, base_url: &str) -> String {
         let _ = writeln!(out, "    <published>{}</published>", day(f.date.value));
         let _ = writeln!(out, "    <updated>{}</updated>", day(f.last_seen()));
         let _ = writeln!(out, "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", esc(&url));
-        if let Some(login) = &f.triaged_by {
+        // Whoever triaged it, or whoever was on call that day.
+        if let Some(login) = &e.triaged_by {
             let _ = writeln!(
                 out,
                 "    <author><name>{}</name><uri>https://github.com/{}</uri></author>",
