@@ -416,7 +416,17 @@ pub fn last_weeks(today: NaiveDate, count: usize) -> Vec<NaiveDate> {
 }
 
 pub fn week_start(day: NaiveDate) -> NaiveDate {
-    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+    add_days(day, -i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// `day` moved by `days`, stopping at the ends of the calendar instead of
+/// panicking: any date TOML can hold must build.
+pub fn add_days(day: NaiveDate, days: i64) -> NaiveDate {
+    day.checked_add_signed(chrono::Duration::days(days)).unwrap_or(if days < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
 }
 
 fn week_counts(failures: &[Failure], starts: &[NaiveDate]) -> Vec<WeekCount> {
@@ -445,7 +455,7 @@ fn backlog(failures: &[Failure], tests: &[TestGroup], starts: &[NaiveDate]) -> V
     starts
         .iter()
         .map(|&start| {
-            let end = start + chrono::Duration::days(6);
+            let end = add_days(start, 6);
             let count = |s: Status| items.iter().filter(|(d, st)| *d <= end && *st == s).count();
             BacklogPoint { start, open: count(Status::Open), disabled: count(Status::Disabled) }
         })
@@ -453,7 +463,7 @@ fn backlog(failures: &[Failure], tests: &[TestGroup], starts: &[NaiveDate]) -> V
 }
 
 fn health(failures: &[Failure], entries: &[Entry], tests: &[TestGroup], today: NaiveDate) -> Health {
-    let month_ago = today - chrono::Duration::days(30);
+    let month_ago = add_days(today, -30);
     let last_30_days = failures
         .iter()
         .flat_map(|f| f.all_occurrences())

@@ -384,3 +384,22 @@ fn check_atom(text: &str, entries: usize) {
         assert!(count(e, "summary") + count(e, "content") >= 1);
     }
 }
+
+#[test]
+fn dates_at_the_ends_of_the_calendar_build_without_panicking() {
+    let run = Test::fixture("triage")
+        .data_file(
+            "triage/9999/far-future.toml",
+            "kind = \"flaky\"\ndate = 9999-12-31\njob = \"https://ci/1\"\ntest = \"t.py::t\"\nissue = 1\nstatus = \"open\"\n",
+        )
+        .data_file(
+            "triage/0001/far-past.toml",
+            "kind = \"flaky\"\ndate = 0001-01-01\njob = \"https://ci/2\"\ntest = \"t.py::t\"\nissue = 2\nstatus = \"disabled\"\n[[seen]]\ndate = 9999-12-30\n",
+        )
+        .args(["build", "--now", NOW])
+        .run()
+        .success();
+    assert!(run.stderr.contains("far-future is dated after today"), "{}", run.stderr);
+    file_contains!(run, "tests/t-py-t/index.html", "far-past", "far-future");
+    check_atom(&run.site_file("feed.xml"), 6);
+}

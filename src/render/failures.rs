@@ -12,7 +12,7 @@ use super::pages::PageContext;
 use super::view::{person_url, shift_url};
 use crate::diagnostics::Diagnostic;
 use crate::model::triage::{Failure, GithubRef, Kind, Status};
-use crate::triage::{self, week_start};
+use crate::triage::{self, add_days, week_start};
 
 pub fn failure_url(id: &str) -> String {
     format!("failures/{id}/")
@@ -366,13 +366,13 @@ const STRIP_WEEKS: i64 = 104;
 fn strip_cells(p: &PageContext<'_>, group: &triage::TestGroup) -> Vec<Cell> {
     let t = p.triage;
     let first = week_start(group.first_seen);
-    let quiet_end = week_start(group.last_seen) + chrono::Duration::weeks(8);
+    let quiet_end = add_days(week_start(group.last_seen), 7 * 8);
     let last = quiet_end.min(week_start(t.today)).max(week_start(group.last_seen));
     let weeks = ((last - first).num_weeks() + 1).min(STRIP_WEEKS);
-    let start = last - chrono::Duration::weeks(weeks - 1);
+    let start = add_days(last, -7 * (weeks - 1));
     (0..weeks)
         .map(|k| {
-            let week = start + chrono::Duration::weeks(k);
+            let week = add_days(start, 7 * k);
             let mut count = 0;
             let mut kind = None;
             for &i in &group.entries {
