@@ -145,6 +145,10 @@ fn a_test_page_groups_entries_filed_separately() {
         "https://ci.example.org/job/main/109/",
     );
     assert!(run.dir.join("site/tests/tests-test-b-py-test-b-x-1/index.html").is_file());
+    let index = run.site_file("tests/index.html");
+    let a = index.find("href=\"../tests/tests-test-a-py-test-a/\"").expect("test_a listed");
+    let b = index.find("href=\"../tests/tests-test-b-py-test-b-x-1/\"").expect("test_b listed");
+    assert!(a < b, "the test with more failed jobs comes first");
 }
 
 #[test]

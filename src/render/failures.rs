@@ -358,6 +358,18 @@ pub fn tests(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// `tests/`: every test that failed, most failed jobs first.
+pub fn tests_index(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
+    let url = "tests/";
+    let mut rows: Vec<&triage::TestGroup> = p.triage.tests.iter().collect();
+    rows.sort_by(|a, b| {
+        b.occurrences.cmp(&a.occurrences).then(b.last_seen.cmp(&a.last_seen)).then(a.slug.cmp(&b.slug))
+    });
+    let mut ctx = p.context(url);
+    ctx.insert("tests", &rows.into_iter().map(test_row).collect::<Vec<_>>());
+    p.page(out, url, "tests.html", ctx)
+}
+
 /// Longest span a strip shows, in weeks; older weeks are left off.
 const STRIP_WEEKS: i64 = 104;
 

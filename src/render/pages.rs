@@ -17,8 +17,17 @@ use crate::schedule::Schedule;
 pub type PageFn = fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>;
 
 /// Every kind of page the site has.
-pub const ALL: &[PageFn] =
-    &[home, schedule, people, shifts, not_found, failures::index, failures::pages, failures::tests];
+pub const ALL: &[PageFn] = &[
+    home,
+    schedule,
+    people,
+    shifts,
+    not_found,
+    failures::index,
+    failures::pages,
+    failures::tests,
+    failures::tests_index,
+];
 
 /// What every page needs.
 pub struct PageContext<'a> {

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "failure.html",
     "test.html",
     "shift_failures.html",
+    "tests.html",
 );
 
 /// Files copied as they are.
