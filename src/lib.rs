@@ -17,4 +17,5 @@ pub mod render;
 pub mod schedule;
 pub mod serve;
 pub mod site;
+pub mod triage;
 pub mod write;

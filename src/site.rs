@@ -11,8 +11,9 @@ use crate::model::Model;
 use crate::render::pages::{self, PageContext};
 use crate::render::templates::Templates;
 use crate::render::view::{ShiftView, SiteView};
-use crate::render::{Output, api};
+use crate::render::{Output, api, feed};
 use crate::schedule::Schedule;
+use crate::triage::Triage;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -30,6 +31,7 @@ pub struct Site {
     pub now: DateTime<Utc>,
     pub base_url: String,
     templates: Templates,
+    pub triage: Triage,
 }
 
 impl Site {
@@ -59,12 +61,14 @@ impl Site {
         let model = Model::load(files, diags)?;
         let schedule = Schedule::through_horizon(&model, options.now);
         diags.extend(schedule.warnings(options.now));
+        let triage = Triage::derive(&model, &schedule, options.now);
+        diags.extend(triage.warnings(&model));
         let base_url = match &options.base_url {
             Some(url) if url.ends_with('/') => url.clone(),
             Some(url) => format!("{url}/"),
             None => model.config.site.base_url.clone(),
         };
-        Some(Site { model, schedule, now: options.now, base_url, templates: templates? })
+        Some(Site { model, schedule, now: options.now, base_url, templates: templates?, triage })
     }
 
     /// Every page and file of the site, in memory.
@@ -77,6 +81,7 @@ impl Site {
             site: SiteView::new(&self.model, &self.base_url, self.now, None),
             shifts: ShiftView::all(&self.schedule, &self.model, self.now),
             templates: &self.templates,
+            triage: &self.triage,
         };
         let mut diags = Diagnostics::new();
         for step in pages::ALL {
@@ -88,9 +93,13 @@ impl Site {
             return Err(diags);
         }
         out.add("api/schedule.json", api::schedule_json(&self.schedule));
+        out.add("api/failures.json", api::failures_json(&self.model, &self.triage, &self.base_url));
+        out.add("feed.xml", feed::atom(&self.model, &self.triage, &self.base_url));
         for (name, bytes) in self.templates.assets() {
             out.add(format!("static/{name}"), bytes.clone());
         }
+        // Last, so that it lists every page.
+        out.add("sitemap.xml", feed::sitemap(&out, &self.base_url));
         Ok(out)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod roster;
+pub mod triage;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,7 @@ use crate::load::toml::{self as toml_reader, Table};
 
 pub use config::Config;
 pub use roster::{Away, Override, Person, Team};
+pub use triage::Failure;
 
 /// Everything in `data/`, checked.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct Model {
     pub teams: Vec<Team>,
     /// Handoff notes by shift id (`2022-W26`), as Markdown.
     pub handoffs: BTreeMap<String, HandoffNote>,
+    /// The triage log, newest first (by first-seen date, then id).
+    pub failures: Vec<Failure>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,13 +52,15 @@ impl Model {
         let teams = with_toml(files, "teams.toml", false, diags, |t, d| roster::read_teams(t, &people, d))
             .unwrap_or_default();
         let handoffs = read_handoffs(files, diags);
+        let repository = config.as_ref().map(|c| c.project.repository.as_str());
+        let failures = triage::read_all(files, repository, diags);
         if people.is_empty() && !diags.has_errors() {
             diags.push(
                 Diagnostic::error("the roster is empty")
                     .help("add a [[person]] with `github` and `since` to roster.toml"),
             );
         }
-        let model = Model { config: config?, people, overrides, teams, handoffs };
+        let model = Model { config: config?, people, overrides, teams, handoffs, failures };
         check_duplicate_overrides(&model, diags);
         (!diags.has_errors()).then_some(model)
     }

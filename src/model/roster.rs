@@ -195,7 +195,7 @@ pub fn is_valid_login(login: &str) -> bool {
         && !login.contains("--")
 }
 
-fn valid_login(login: &Located<String>, diags: &mut Diagnostics) -> bool {
+pub(super) fn valid_login(login: &Located<String>, diags: &mut Diagnostics) -> bool {
     let ok = is_valid_login(login);
     if !ok {
         let hint = if login.starts_with('@') {

@@ -48,3 +48,50 @@ pub fn pretty(value: &impl Serialize) -> String {
     text.push('\n');
     text
 }
+
+/// `api/failures.json`: every triage entry, newest first. `issue` and `pr`
+/// are full URLs (or null), so a script needs no repository to follow them;
+/// the number is the last path segment. `shift` is the id of the shift the
+/// failure was first seen in, null before the rotation started. `url` is the
+/// failure's page on this site.
+#[derive(Serialize)]
+struct FailuresFile<'a> {
+    failures: Vec<FailureEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct FailureEntry<'a> {
+    id: &'a str,
+    kind: &'static str,
+    date: String,
+    test: Option<&'a str>,
+    status: &'static str,
+    issue: Option<&'a str>,
+    pr: Option<&'a str>,
+    shift: Option<&'a str>,
+    occurrences: usize,
+    url: String,
+}
+
+pub fn failures_json(model: &crate::model::Model, triage: &crate::triage::Triage, base_url: &str) -> String {
+    let failures = triage
+        .entries
+        .iter()
+        .map(|e| {
+            let f = &model.failures[e.index];
+            FailureEntry {
+                id: &f.id,
+                kind: f.kind.as_str(),
+                date: f.date.value.to_string(),
+                test: f.test_name(),
+                status: f.status.value.as_str(),
+                issue: f.issue.as_ref().map(|r| r.url.as_str()),
+                pr: f.pr.as_ref().map(|r| r.url.as_str()),
+                shift: e.shift.as_deref(),
+                occurrences: f.occurrences(),
+                url: format!("{base_url}{}", super::failures::failure_url(&f.id)),
+            }
+        })
+        .collect();
+    pretty(&FailuresFile { failures })
+}

@@ -3,6 +3,9 @@
 //! here, so a failed render leaves no trace.
 
 pub mod api;
+pub mod charts;
+pub mod failures;
+pub mod feed;
 pub mod pages;
 pub mod templates;
 pub mod view;

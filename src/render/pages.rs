@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tera::Context;
 
+use super::failures;
 use super::templates::Templates;
 use super::view::{PersonRef, ShiftView, SiteView, When, person_url};
 use super::{Output, root_of};
@@ -16,7 +17,17 @@ use crate::schedule::Schedule;
 pub type PageFn = fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>;
 
 /// Every kind of page the site has.
-pub const ALL: &[PageFn] = &[home, schedule, people, shifts, not_found];
+pub const ALL: &[PageFn] = &[
+    home,
+    schedule,
+    people,
+    shifts,
+    not_found,
+    failures::index,
+    failures::pages,
+    failures::tests,
+    failures::tests_index,
+];
 
 /// What every page needs.
 pub struct PageContext<'a> {
@@ -26,10 +37,11 @@ pub struct PageContext<'a> {
     pub site: SiteView,
     pub shifts: Vec<ShiftView>,
     pub templates: &'a Templates,
+    pub triage: &'a crate::triage::Triage,
 }
 
 impl PageContext<'_> {
-    fn context(&self, url: &str) -> Context {
+    pub(super) fn context(&self, url: &str) -> Context {
         let mut ctx = Context::new();
         ctx.insert("site", &self.site);
         ctx.insert("root", &root_of(url));
@@ -37,7 +49,13 @@ impl PageContext<'_> {
         ctx
     }
 
-    fn page(&self, out: &mut Output, url: &str, template: &str, ctx: Context) -> Result<(), Diagnostic> {
+    pub(super) fn page(
+        &self,
+        out: &mut Output,
+        url: &str,
+        template: &str,
+        ctx: Context,
+    ) -> Result<(), Diagnostic> {
         out.add_page(url, self.templates.render(template, &ctx)?);
         Ok(())
     }
@@ -57,6 +75,7 @@ pub fn home(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
     ctx.insert("current", &p.current());
     ctx.insert("next", &p.upcoming().take(announce).collect::<Vec<_>>());
     ctx.insert("gaps", &p.upcoming().filter(|s| s.person.is_none()).count());
+    ctx.insert("recent_failures", &failures::recent(p, 5));
     p.page(out, "", "index.html", ctx)
 }
 
@@ -119,6 +138,7 @@ pub fn shifts(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
         ctx.insert("next", &p.shifts.get(i + 1));
         let note = p.model.handoffs.get(&shift.id).map(|n| markdown::to_safe_html(&n.markdown));
         ctx.insert("handoff_html", &note);
+        failures::add_shift(p, &shift.id, &mut ctx);
         p.page(out, &shift.url, "shift.html", ctx)?;
     }
     Ok(())

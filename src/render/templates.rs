@@ -22,10 +22,16 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "person.html",
     "shift.html",
     "404.html",
+    "triage_macros.html",
+    "failures.html",
+    "failure.html",
+    "test.html",
+    "shift_failures.html",
+    "tests.html",
 );
 
 /// Files copied as they are.
-const STATIC: &[(&str, &str)] = embedded!("static/style.css", "static/rota.js");
+const STATIC: &[(&str, &str)] = embedded!("static/style.css", "static/rota.js", "static/failures.js");
 
 pub struct Templates {
     tera: Tera,
