@@ -88,6 +88,7 @@ impl Site {
             return Err(diags);
         }
         out.add("api/schedule.json", api::schedule_json(&self.schedule));
+        crate::render::ics::add_feeds(&mut out, &self.model, &self.schedule, &self.base_url);
         for (name, bytes) in self.templates.assets() {
             out.add(format!("static/{name}"), bytes.clone());
         }

@@ -3,6 +3,7 @@
 //! here, so a failed render leaves no trace.
 
 pub mod api;
+pub mod ics;
 pub mod pages;
 pub mod templates;
 pub mod view;
