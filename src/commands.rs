@@ -87,14 +87,24 @@ pub fn build(global: &Global, out: &Path, base_url: Option<String>, templates: O
     }
 }
 
-pub fn check(global: &Global, templates: Option<PathBuf>) -> u8 {
-    match load_and_render(global, &global.options(templates, None)) {
-        Ok(_) => {
-            eprintln!("data is valid");
-            OK
+/// `rota check`: every problem in the data, and with `base`, every shift
+/// that has started or been announced and would change against that commit.
+pub fn check(global: &Global, templates: Option<PathBuf>, base: Option<&str>, github: bool) -> u8 {
+    let (site, mut diags) = Site::load(&global.options(templates, None));
+    if let Some(site) = &site {
+        if let Some(rev) = base {
+            compare_with_base(global, site, rev, &mut diags);
         }
-        Err(status) => status,
+        if let Err(render_diags) = site.render() {
+            diags.extend(render_diags.sorted().into_iter().cloned());
+        }
     }
+    report_check(global, &diags, github || in_github_actions());
+    if site.is_none() || diags.has_errors() {
+        return DATA_PROBLEMS;
+    }
+    eprintln!("data is valid");
+    OK
 }
 
 pub fn schedule(global: &Global, weeks: u32) -> u8 {
@@ -121,4 +131,66 @@ pub fn schedule(global: &Global, weeks: u32) -> u8 {
     }
     println!("times in {}", tz.name());
     OK
+}
+
+fn in_github_actions() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Compares the schedule with the one built from the data at git commit `rev`.
+fn compare_with_base(global: &Global, site: &Site, rev: &str, diags: &mut Diagnostics) {
+    use crate::diagnostics::Diagnostic;
+    match crate::load::git_tree::data_at(&global.data, rev) {
+        Err(e) => diags.push(
+            Diagnostic::error(format!("cannot read the data at `{rev}`: {e}"))
+                .help("in GitHub Actions, check out with `fetch-depth: 0` so the base branch is there"),
+        ),
+        Ok(None) => {
+            eprintln!("note: {} did not exist at `{rev}`; no shifts to compare", global.data.display())
+        }
+        Ok(Some(files)) => {
+            let mut base_diags = Diagnostics::new();
+            match crate::model::Model::load(&files, &mut base_diags) {
+                Some(base) => crate::schedule::compare::check(&base, &site.model, global.now, diags),
+                None => diags.push(Diagnostic::warning(format!(
+                    "the data at `{rev}` has {} error(s), so its shifts were not compared",
+                    base_diags.error_count()
+                ))),
+            }
+        }
+    }
+}
+
+/// Problems for people on stderr; in GitHub, also workflow commands on
+/// stdout (with repository-relative paths) and a job summary.
+fn report_check(global: &Global, diags: &Diagnostics, github: bool) {
+    if github {
+        let shown = global.data.display().to_string().trim_end_matches('/').to_string();
+        let in_repo = crate::load::git_tree::repo_relative_dir(&global.data);
+        let path = |name: &str| match (&in_repo, name.strip_prefix(&shown)) {
+            (Some(rel), Some(rest)) if rest.starts_with('/') => {
+                format!("{rel}{rest}").trim_start_matches('/').to_string()
+            }
+            _ => name.to_string(),
+        };
+        print!("{}", diags.render_github_with(&path));
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            use std::io::Write as _;
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .and_then(|mut f| f.write_all(diags.render_markdown_summary().as_bytes()));
+            if let Err(e) = written {
+                eprintln!(
+                    "warning: cannot write the job summary to {}: {e}",
+                    PathBuf::from(summary).display()
+                );
+            }
+        }
+    }
+    if !diags.is_empty() {
+        eprint!("{}", diags.render_human());
+        eprintln!("{} error(s), {} warning(s)", diags.error_count(), diags.warning_count());
+    }
 }

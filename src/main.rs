@@ -45,6 +45,13 @@ enum Command {
     Check {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Also refuse changes to shifts that have started or been announced,
+        /// against the data at this git commit (such as origin/main).
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// How to print problems; `github` is the default inside GitHub Actions.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
     },
     /// Print the schedule as a table.
     Schedule {
@@ -52,6 +59,12 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         weeks: u32,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    Human,
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -66,7 +79,9 @@ fn main() -> ExitCode {
     let global = Global { data: cli.data, now };
     let status = match cli.command {
         Command::Build { out, base_url, templates } => commands::build(&global, &out, base_url, templates),
-        Command::Check { templates } => commands::check(&global, templates),
+        Command::Check { templates, base, format } => {
+            commands::check(&global, templates, base.as_deref(), format == CheckFormat::Github)
+        }
         Command::Schedule { weeks } => commands::schedule(&global, weeks),
     };
     ExitCode::from(status)
