@@ -52,9 +52,9 @@ fn a_change_that_rewrites_a_started_shift_fails_and_names_it() {
         "{}",
         run.stderr
     );
-    // Located at the entry of the person the shift leaves, with the fix.
-    assert!(run.stderr.contains("data/roster.toml:"), "{}", run.stderr);
-    assert!(run.stderr.contains("@carol was on call for 2022-W22"), "{}", run.stderr);
+    // Located at the new entry, with the fix.
+    assert!(run.stderr.contains("data/roster.toml:17:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("this edit gives 2022-W22 to @dave"), "{}", run.stderr);
     assert!(run.stderr.contains("set `until`"), "{}", run.stderr);
     assert!(run.stderr.contains("[[override]]"), "{}", run.stderr);
     // Without --base the same data is fine: only history makes it wrong.

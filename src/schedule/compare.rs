@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Schedule, Shift};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::Model;
+use crate::model::{Model, Person};
 
 const HELP: &str = "people are never deleted and `since` is never back-dated: to stop taking shifts, set \
 `until`; for time off, add an `away` range; to hand over one shift, add an [[override]] in overrides.toml";
@@ -33,7 +33,7 @@ pub fn check(base: &Model, head: &Model, now: DateTime<Utc>, diags: &mut Diagnos
         if (before.start, &before.id) != (after.start, &after.id) {
             moved.push(before.id.as_str());
         } else if before.person != after.person {
-            diags.push(changed_person(before, after, head, now));
+            diags.push(changed_person(before, after, base, head, now));
         }
     }
     if let Some(first) = moved.first() {
@@ -55,9 +55,16 @@ fn who(person: &Option<String>) -> String {
 }
 
 /// The error for one shift, at the edit that most likely caused it: an
-/// override of that shift, else the roster entry of the person it leaves,
-/// else that of the person it goes to.
-fn changed_person(before: &Shift, after: &Shift, head: &Model, now: DateTime<Utc>) -> Diagnostic {
+/// override of that shift added in this change, else an edited roster entry
+/// (of the person the shift leaves or goes to, else the first one edited),
+/// else the entry of the person the shift leaves.
+fn changed_person(
+    before: &Shift,
+    after: &Shift,
+    base: &Model,
+    head: &Model,
+    now: DateTime<Utc>,
+) -> Diagnostic {
     let state = if before.start <= now { "has started" } else { "has already been announced" };
     let message = format!(
         "shift {} ({} to {}) {state}, but this change moves it from {} to {}",
@@ -68,22 +75,37 @@ fn changed_person(before: &Shift, after: &Shift, head: &Model, now: DateTime<Utc
         who(&after.person)
     );
     let calendar = super::ShiftCalendar::new(&head.config.rotation);
-    let override_here = head.overrides.iter().find(|o| calendar.index_of_day(o.day) == Some(after.index));
-    let entry = |login: &Option<String>| login.as_deref().and_then(|l| head.person(l));
-    let d = if let (Some(o), true) = (override_here, after.is_override()) {
+    let new_override = head.overrides.iter().find(|o| {
+        calendar.index_of_day(o.day) == Some(after.index)
+            && !base.overrides.iter().any(|b| b.day == o.day && b.person == o.person)
+    });
+    if let Some(o) = new_override {
         return o
             .at
             .error(message)
             .label(format!("this override gives {} to @{}", before.id, o.person))
             .help("an override may change only shifts that have not started or been announced: pick a later shift");
+    }
+    let entry = |login: &Option<String>| login.as_deref().and_then(|l| head.person(l));
+    let edited = |p: &&Person| base.person(&p.github).is_none_or(|b| !same_entry(b, p));
+    let d = if let Some(p) = entry(&before.person).filter(edited) {
+        p.at.error(message).label(format!("this edit takes {} from @{}", before.id, p.github))
+    } else if let Some(p) = entry(&after.person).filter(edited) {
+        p.at.error(message).label(format!("this edit gives {} to @{}", before.id, p.github))
+    } else if let Some(p) = head.people.iter().find(edited) {
+        p.at.error(message).label(format!("this edit changes who is on call for {}", before.id))
     } else if let Some(p) = entry(&before.person) {
         p.at.error(message).label(format!("@{} was on call for {}", p.github, before.id))
-    } else if let Some(p) = entry(&after.person) {
-        p.at.error(message).label(format!("@{} would take {}", p.github, before.id))
     } else {
         Diagnostic::error(message)
     };
     d.help(HELP)
+}
+
+/// Whether a roster entry schedules the same in both versions.
+fn same_entry(a: &Person, b: &Person) -> bool {
+    let away = |p: &Person| p.away.iter().map(|x| (x.from, x.to)).collect::<Vec<_>>();
+    (a.since, a.until) == (b.since, b.until) && away(a) == away(b)
 }
 
 fn deleted_people(base: &Model, head: &Model, old: &Schedule, now: DateTime<Utc>, diags: &mut Diagnostics) {
