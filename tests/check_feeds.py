@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Reads a built site's calendar feeds with Python's icalendar 7.x.
 
-Usage: python3 tests/check_feeds.py SITE_DIR
+Usage: python3 tests/check_feeds.py SITE_DIR [LATER_SITE_DIR]
 
 Checks that calendar.ics and every people/<login>.ics parse, that each has one
 all-day event per shift assigned (to that person) in api/schedule.json, that
 UIDs are unique and name the shift, and that lines are CRLF-ended and folded.
+Given a second site built later from the same data, checks that every shift
+in both keeps its UID and dates, so calendar clients update events in place.
 """
 
 import datetime
@@ -36,8 +38,9 @@ def events(path):
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         if isinstance(start, datetime.datetime) or not isinstance(start, datetime.date):
             fail(f"{path}: DTSTART {start!r} is not an all-day date")
-        if end <= start:
-            fail(f"{path}: DTEND {end} is not after DTSTART {start}")
+        if end <= start or (end - start).days % 7:
+            # Whole weeks, also across daylight saving changes.
+            fail(f"{path}: {start} to {end} is not a whole number of weeks")
         if str(event.get("TRANSP")) != "TRANSPARENT":
             fail(f"{path}: event {event.get('UID')} is not TRANSP:TRANSPARENT")
         if not isinstance(event.decoded("DTSTAMP"), datetime.datetime):
@@ -50,12 +53,28 @@ def events(path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: check_feeds.py SITE_DIR")
+    if len(sys.argv) not in (2, 3):
+        fail("usage: check_feeds.py SITE_DIR [LATER_SITE_DIR]")
     major = int(icalendar.__version__.split(".")[0])
     if major < 7:
         fail(f"needs icalendar 7.x, found {icalendar.__version__}")
     site = pathlib.Path(sys.argv[1])
+    check_site(site)
+    if len(sys.argv) == 3:
+        later = pathlib.Path(sys.argv[2])
+        check_site(later)
+        before = {uid: (s, e) for uid, s, e in events(site / "calendar.ics")}
+        after = {uid: (s, e) for uid, s, e in events(later / "calendar.ics")}
+        common = set(before) & set(after)
+        if not common:
+            fail("the two sites share no shift")
+        for uid in common:
+            if before[uid] != after[uid]:
+                fail(f"{uid} moved from {before[uid]} to {after[uid]}")
+        print(f"check_feeds: {len(common)} shifts keep their UIDs and dates across builds")
+
+
+def check_site(site):
     shifts = json.loads((site / "api" / "schedule.json").read_text())["shifts"]
     assigned = [s for s in shifts if s["person"]]
 

@@ -223,8 +223,17 @@ fn python_icalendar_reads_the_feeds() {
         return;
     }
     let run = Test::fixture("basic").args(["build", "--now", NOW]).run().success();
+    // Months later, past a daylight saving change.
+    let later = Test::fixture("basic").args(["build", "--now", "2022-11-20T12:00:00Z"]).run().success();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_feeds.py");
-    let out = std::process::Command::new(&python).arg(script).arg(run.dir.join("site")).output().unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .arg(run.dir.join("site"))
+        .arg(later.dir.join("site"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("shifts keep their UIDs and dates across builds"), "{stdout}");
     assert!(
         out.status.success(),
         "{}\n{}",
