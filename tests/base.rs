@@ -161,3 +161,19 @@ fn format_github_works_outside_actions() {
         run.stdout
     );
 }
+
+#[test]
+fn filling_an_announced_shift_that_had_nobody_passes() {
+    let t = Test::fixture("basic")
+        .data_file("roster.toml", "[[person]]\ngithub = \"carol\"\nsince = 2022-05-30\nuntil = 2022-06-20\n");
+    git(t.path(), &["init", "-q", "-b", "main"]);
+    git(t.path(), &["add", "-A"]);
+    git(t.path(), &["commit", "-q", "-m", "base"]);
+    let mut t = t;
+    let run = t.rerun(["check", "--base", "HEAD", "--now", NOW]).success();
+    assert!(run.stderr.contains("nobody is eligible for the shift 2022-W25"), "{}", run.stderr);
+    // A volunteer takes W25, announced with nobody, as the announcement asks.
+    edit(&t, "roster.toml", |r| r + "\n[[person]]\ngithub = \"dave\"\nsince = 2022-06-20\n");
+    let run = t.rerun(["check", "--base", "HEAD", "--now", NOW]).success();
+    assert!(!run.stderr.contains("nobody is eligible for the shift 2022-W25"), "{}", run.stderr);
+}

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Schedule, Shift};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
 use crate::model::{Model, Person};
 
 const HELP: &str = "people are never deleted and `since` is never back-dated: to stop taking shifts, set \
@@ -32,8 +32,10 @@ pub fn check(base: &Model, head: &Model, now: DateTime<Utc>, diags: &mut Diagnos
         }
         if (before.start, &before.id) != (after.start, &after.id) {
             moved.push(before.id.as_str());
-        } else if before.person != after.person {
-            diags.push(changed_person(before, after, base, head, now));
+        } else if before.person != after.person && before.person.is_some() {
+            // Filling a shift that had nobody is what the call for volunteers asks for.
+            let roster = diags.find_file_ending("roster.toml");
+            diags.push(changed_person(before, after, base, head, now, roster));
         }
     }
     if let Some(first) = moved.first() {
@@ -64,6 +66,7 @@ fn changed_person(
     base: &Model,
     head: &Model,
     now: DateTime<Utc>,
+    roster: Option<FileId>,
 ) -> Diagnostic {
     let state = if before.start <= now { "has started" } else { "has already been announced" };
     let message = format!(
@@ -96,6 +99,8 @@ fn changed_person(
         p.at.error(message).label(format!("this edit changes who is on call for {}", before.id))
     } else if let Some(p) = entry(&before.person) {
         p.at.error(message).label(format!("@{} was on call for {}", p.github, before.id))
+    } else if let Some(file) = roster {
+        Diagnostic::error(message).in_file(file)
     } else {
         Diagnostic::error(message)
     };
