@@ -10,6 +10,8 @@ use crate::site::{Options, Site};
 
 pub const OK: u8 = 0;
 pub const DATA_PROBLEMS: u8 = 1;
+/// Misuse of the command line, as clap reports it.
+pub const MISUSE: u8 = 2;
 
 /// Options every command takes.
 pub struct Global {
@@ -88,40 +90,229 @@ pub fn build(global: &Global, out: &Path, base_url: Option<String>, templates: O
     }
 }
 
-pub fn check(global: &Global, templates: Option<PathBuf>) -> u8 {
-    match load_and_render(&global.options(templates, None)) {
-        Ok(_) => {
-            eprintln!("data is valid");
-            OK
+/// `rota check`: every problem in the data, and with `base`, every shift
+/// that has started or been announced and would change against that commit.
+pub fn check(global: &Global, templates: Option<PathBuf>, base: Option<&str>, github: bool) -> u8 {
+    let (site, mut diags) = Site::load(&global.options(templates, None));
+    if let Some(site) = &site {
+        if let Some(rev) = base {
+            compare_with_base(global, site, rev, &mut diags);
         }
-        Err(status) => status,
+        if let Err(render_diags) = site.render() {
+            diags.extend(render_diags.sorted().into_iter().cloned());
+        }
     }
+    report_check(global, &diags, github || in_github_actions());
+    if site.is_none() || diags.has_errors() {
+        return DATA_PROBLEMS;
+    }
+    eprintln!("data is valid");
+    OK
 }
 
-pub fn schedule(global: &Global, weeks: u32) -> u8 {
+/// How `rota schedule` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleFormat {
+    Table,
+    Json,
+}
+
+/// `rota schedule`: the current shift and the next `weeks`, optionally only
+/// one person's, as a table or JSON.
+pub fn schedule(global: &Global, weeks: u32, person: Option<&str>, format: ScheduleFormat) -> u8 {
     let (site, diags) = Site::load(&global.options(None, None));
     report(&diags);
     let Some(site) = site else { return DATA_PROBLEMS };
-    let tz = site.schedule.calendar.timezone();
+    let login = match person.map(|p| known_login(&site, p)) {
+        Some(Ok(login)) => Some(login),
+        Some(Err(())) => return MISUSE,
+        None => None,
+    };
     let current = site.schedule.at(global.now).map(|s| s.index);
-    println!("{:<9} {:<23} {:<20} note", "shift", "dates", "on call");
-    let from = current.unwrap_or(0) as usize;
-    for s in site.schedule.shifts.iter().skip(from).take(weeks as usize + 1) {
-        let marker = if Some(s.index) == current { "now" } else { "" };
-        let note = match (s.is_override(), s.reason()) {
-            (true, Some(r)) => format!("override: {r}"),
-            (true, None) => "override".to_string(),
-            _ => String::new(),
-        };
-        println!(
-            "{:<9} {:<23} {:<20} {marker} {note}",
-            s.id,
-            format!("{} – {}", s.first_day, s.last_day),
-            s.person.as_deref().map_or("(nobody)".to_string(), |p| format!("@{p}")),
-        );
+    let from = match current {
+        Some(i) => i,
+        None => site.schedule.upcoming(global.now).next().map_or(0, |s| s.index),
+    };
+    // The schedule is a function of the data, so any window can be built,
+    // beyond the published horizon too.
+    let long = crate::schedule::Schedule::build(&site.model, from.saturating_add(weeks).saturating_add(1));
+    let shifts: Vec<&crate::schedule::Shift> = long.shifts[from as usize..]
+        .iter()
+        .filter(|s| login.as_deref().is_none_or(|l| s.person.as_deref() == Some(l)))
+        .collect();
+    let tz = long.calendar.timezone();
+    match format {
+        ScheduleFormat::Json => print!("{}", crate::render::api::shift_list_json(tz.name(), &shifts)),
+        ScheduleFormat::Table => {
+            let rows: Vec<[String; 4]> = shifts
+                .iter()
+                .map(|s| {
+                    let mut note = if Some(s.index) == current { "now".to_string() } else { String::new() };
+                    if s.is_override() {
+                        let text = s.reason().map_or("override".to_string(), |r| format!("override: {r}"));
+                        note = if note.is_empty() { text } else { format!("{note}; {text}") };
+                    }
+                    [
+                        s.id.clone(),
+                        crate::render::view::date_range(s.first_day, s.last_day),
+                        s.person.as_deref().map_or("(nobody)".to_string(), |p| format!("@{p}")),
+                        note,
+                    ]
+                })
+                .collect();
+            let header = ["shift", "dates", "on call", "note"].map(String::from);
+            let mut widths = [0; 4];
+            for row in std::iter::once(&header).chain(&rows) {
+                for (w, cell) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+            for row in std::iter::once(&header).chain(&rows) {
+                let line: Vec<String> =
+                    row.iter().zip(widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+                println!("{}", line.join("  ").trim_end());
+            }
+            if rows.is_empty() {
+                println!("(no shifts in the next {weeks} weeks)");
+            }
+            println!(
+                "dates in {}; shifts hand off at {}",
+                tz.name(),
+                site.model.config.rotation.handoff.time.format("%H:%M")
+            );
+        }
     }
-    println!("times in {}", tz.name());
     OK
+}
+
+fn in_github_actions() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Compares the schedule with the one built from the data at git commit `rev`.
+fn compare_with_base(global: &Global, site: &Site, rev: &str, diags: &mut Diagnostics) {
+    use crate::diagnostics::Diagnostic;
+    match crate::load::git_tree::data_at(&global.data, rev) {
+        Err(e) => diags.push(
+            Diagnostic::error(format!("cannot read the data at `{rev}`: {e}"))
+                .help("in GitHub Actions, check out with `fetch-depth: 0` so the base branch is there"),
+        ),
+        Ok(None) => {
+            eprintln!("note: {} did not exist at `{rev}`; no shifts to compare", global.data.display())
+        }
+        Ok(Some(files)) => {
+            let mut base_diags = Diagnostics::new();
+            match crate::model::Model::load(&files, &mut base_diags) {
+                Some(base) => crate::schedule::compare::check(&base, &site.model, global.now, diags),
+                None => diags.push(Diagnostic::warning(format!(
+                    "the data at `{rev}` has {} error(s), so its shifts were not compared",
+                    base_diags.error_count()
+                ))),
+            }
+        }
+    }
+}
+
+/// Problems for people on stderr; in GitHub, also workflow commands on
+/// stdout (with repository-relative paths) and a job summary.
+fn report_check(global: &Global, diags: &Diagnostics, github: bool) {
+    if github {
+        let shown = global.data.display().to_string().trim_end_matches('/').to_string();
+        let in_repo = crate::load::git_tree::repo_relative_dir(&global.data);
+        let path = |name: &str| match (&in_repo, name.strip_prefix(&shown)) {
+            (Some(rel), Some(rest)) if rest.starts_with('/') => {
+                format!("{rel}{rest}").trim_start_matches('/').to_string()
+            }
+            _ => name.to_string(),
+        };
+        print!("{}", diags.render_github_with(&path));
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            use std::io::Write as _;
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .and_then(|mut f| f.write_all(diags.render_markdown_summary().as_bytes()));
+            if let Err(e) = written {
+                eprintln!(
+                    "warning: cannot write the job summary to {}: {e}",
+                    PathBuf::from(summary).display()
+                );
+            }
+        }
+    }
+    if !diags.is_empty() {
+        eprint!("{}", diags.render_human());
+        eprintln!("{} error(s), {} warning(s)", diags.error_count(), diags.warning_count());
+    }
+}
+
+/// The roster's spelling of `login`, or an error with the nearest login.
+fn known_login(site: &Site, login: &str) -> Result<String, ()> {
+    let login = login.trim_start_matches('@');
+    if let Some(p) = site.model.people.iter().find(|p| p.github.eq_ignore_ascii_case(login)) {
+        return Ok(p.github.clone());
+    }
+    eprintln!("error: `{login}` is not in the roster");
+    let logins: Vec<&str> = site.model.people.iter().map(|p| p.github.as_str()).collect();
+    match crate::load::toml::closest(login, &logins) {
+        Some(best) => eprintln!("  help: did you mean `{best}`?"),
+        None => eprintln!("  help: the roster has {}", logins.join(", ")),
+    }
+    Err(())
+}
+
+/// `rota announce`: the Markdown message for the pinned issue or the chat.
+pub fn announce(global: &Global, weeks: Option<u32>) -> u8 {
+    let (site, diags) = Site::load(&global.options(None, None));
+    report(&diags);
+    let Some(site) = site else { return DATA_PROBLEMS };
+    let weeks = weeks.unwrap_or(site.model.config.rotation.announce_weeks);
+    let current = site.schedule.at(global.now).map_or(0, |s| s.index);
+    let schedule =
+        crate::schedule::Schedule::build(&site.model, current.saturating_add(weeks).saturating_add(1));
+    let last =
+        schedule.at(global.now).and_then(|s| s.index.checked_sub(1)).map(|i| &schedule.shifts[i as usize]);
+    let message = crate::announce::Announcement {
+        model: &site.model,
+        schedule: &schedule,
+        now: global.now,
+        base_url: &site.base_url,
+        weeks,
+        has_runbook: global.data.join("runbook").is_dir(),
+        open_from_last_shift: last.and_then(|s| crate::announce::open_failures_from(&site.model, s)),
+    };
+    print!("{}", message.render());
+    OK
+}
+
+/// `rota config get KEY`: the value, or nothing (exit 0) when it is unset.
+pub fn config_get(global: &Global, key: &str) -> u8 {
+    let mut diags = Diagnostics::new();
+    let model = match crate::load::DataFiles::from_dir(&global.data) {
+        Ok(files) => crate::model::Model::load(&files, &mut diags),
+        Err(e) => {
+            eprintln!("error: cannot read the data folder {}: {e}", global.data.display());
+            return DATA_PROBLEMS;
+        }
+    };
+    report(&diags);
+    let Some(model) = model else { return DATA_PROBLEMS };
+    match crate::model::config_keys::value(&model.config, key) {
+        Ok(Some(value)) => {
+            println!("{value}");
+            OK
+        }
+        Ok(None) => OK,
+        Err(nearest) => {
+            eprintln!("error: `{key}` is not a configuration key");
+            match nearest {
+                Some(best) => eprintln!("  help: did you mean `{best}`?"),
+                None => eprintln!("  help: keys are {}", crate::model::config_keys::KEYS.join(", ")),
+            }
+            MISUSE
+        }
+    }
 }
 
 pub fn serve(global: &Global, port: u16, base_url: Option<String>, templates: Option<PathBuf>) -> u8 {

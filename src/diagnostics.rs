@@ -109,6 +109,16 @@ impl Diagnostics {
         &self.names[id.0]
     }
 
+    /// The registered file named `name` or `…/name`, shortest name first, to
+    /// place a problem in a file when no line is to blame.
+    pub fn find_file_ending(&self, name: &str) -> Option<FileId> {
+        let suffix = format!("/{name}");
+        (0..self.names.len())
+            .filter(|&i| self.names[i] == name || self.names[i].ends_with(&suffix))
+            .min_by_key(|&i| self.names[i].len())
+            .map(FileId)
+    }
+
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
@@ -197,6 +207,13 @@ impl Diagnostics {
 
     /// GitHub Actions workflow commands, one a problem, escaped per the toolkit rules.
     pub fn render_github(&self) -> String {
+        self.render_github_with(&|name| name.to_string())
+    }
+
+    /// Like [`Self::render_github`], with file names passed through `path`,
+    /// which makes them relative to the repository root, as GitHub needs to
+    /// place an annotation on a pull request's diff.
+    pub fn render_github_with(&self, path: &dyn Fn(&str) -> String) -> String {
         let mut out = String::new();
         for d in self.sorted() {
             let kind = match d.severity {
@@ -205,7 +222,7 @@ impl Diagnostics {
             };
             let mut props = Vec::new();
             if let Some((file, pos)) = self.line_col(d) {
-                props.push(format!("file={}", escape_property(&file)));
+                props.push(format!("file={}", escape_property(&path(&file))));
                 if let Some(pos) = pos {
                     props.push(format!("line={}", pos.line));
                     props.push(format!("col={}", pos.col));

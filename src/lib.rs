@@ -6,6 +6,7 @@
 // on the cold path where something is wrong with the data.
 #![allow(clippy::result_large_err)]
 
+pub mod announce;
 pub mod clock;
 pub mod commands;
 pub mod diagnostics;

@@ -45,6 +45,13 @@ enum Command {
     Check {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Also refuse changes to shifts that have started or been announced,
+        /// against the data at this git commit (such as origin/main).
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// How to print problems; `github` is the default inside GitHub Actions.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
     },
     /// Build the site in memory and serve it on localhost, rebuilding on changes.
     Serve {
@@ -61,12 +68,47 @@ enum Command {
         #[arg(long, default_value = "https://github.com/OWNER/REPO")]
         repository: String,
     },
-    /// Print the schedule as a table.
+    /// Print the schedule: the current shift and the next ones.
     Schedule {
         /// How many upcoming shifts to show.
         #[arg(long, default_value_t = 8)]
         weeks: u32,
+        /// Only this person's shifts (a GitHub login).
+        #[arg(long, value_name = "LOGIN")]
+        person: Option<String>,
+        #[arg(long, value_enum, default_value_t = ScheduleFormat::Table)]
+        format: ScheduleFormat,
     },
+    /// Print the Markdown message that pings the people on call now and next.
+    Announce {
+        /// How many shifts after the current one to name (default: rotation.announce_weeks).
+        #[arg(long)]
+        weeks: Option<u32>,
+    },
+    /// Read the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the value of a dotted key such as `project.pinned_issue`;
+    /// prints nothing (and succeeds) when the key is unset.
+    Get { key: String },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScheduleFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    Human,
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -81,8 +123,18 @@ fn main() -> ExitCode {
     let global = Global { data: cli.data, now, pinned: cli.now };
     let status = match cli.command {
         Command::Build { out, base_url, templates } => commands::build(&global, &out, base_url, templates),
-        Command::Check { templates } => commands::check(&global, templates),
-        Command::Schedule { weeks } => commands::schedule(&global, weeks),
+        Command::Check { templates, base, format } => {
+            commands::check(&global, templates, base.as_deref(), format == CheckFormat::Github)
+        }
+        Command::Schedule { weeks, person, format } => {
+            let format = match format {
+                ScheduleFormat::Table => commands::ScheduleFormat::Table,
+                ScheduleFormat::Json => commands::ScheduleFormat::Json,
+            };
+            commands::schedule(&global, weeks, person.as_deref(), format)
+        }
+        Command::Announce { weeks } => commands::announce(&global, weeks),
+        Command::Config { command: ConfigCommand::Get { key } } => commands::config_get(&global, &key),
         Command::Serve { port, base_url, templates } => commands::serve(&global, port, base_url, templates),
         Command::Init { repository } => commands::init(&global, &repository),
     };

@@ -249,5 +249,7 @@ fn stable_hash(shift: &str, login: &str) -> u64 {
     hash
 }
 
+pub mod compare;
+
 #[cfg(test)]
 mod tests;

@@ -95,6 +95,7 @@ impl Site {
         out.add("api/schedule.json", api::schedule_json(&self.schedule));
         out.add("api/failures.json", api::failures_json(&self.model, &self.triage, &self.base_url));
         out.add("feed.xml", feed::atom(&self.model, &self.triage, &self.base_url));
+        crate::render::ics::add_feeds(&mut out, &self.model, &self.schedule, &self.base_url);
         for (name, bytes) in self.templates.assets() {
             out.add(format!("static/{name}"), bytes.clone());
         }

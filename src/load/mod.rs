@@ -1,6 +1,7 @@
 //! Stage one: read the data folder's files as bytes, from disk or from a git
 //! tree, so that later stages never touch the file system themselves.
 
+pub mod git_tree;
 pub mod toml;
 
 use std::collections::BTreeMap;

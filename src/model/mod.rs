@@ -2,6 +2,7 @@
 //! into [`Diagnostics`]; the model exists only when there were no errors.
 
 pub mod config;
+pub mod config_keys;
 pub mod roster;
 pub mod triage;
 

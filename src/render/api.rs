@@ -95,3 +95,45 @@ pub fn failures_json(model: &crate::model::Model, triage: &crate::triage::Triage
         .collect();
     pretty(&FailuresFile { failures })
 }
+
+#[derive(Serialize)]
+struct ShiftListFile<'a> {
+    timezone: &'a str,
+    shifts: Vec<ListedShift<'a>>,
+}
+
+/// A shift as `rota schedule --format json` prints it: the fields of
+/// `api/schedule.json` and its first and last day in the handoff zone.
+#[derive(Serialize)]
+struct ListedShift<'a> {
+    id: &'a str,
+    first_day: String,
+    last_day: String,
+    start: String,
+    end: String,
+    person: Option<&'a str>,
+    #[serde(rename = "override")]
+    is_override: bool,
+    reason: Option<&'a str>,
+}
+
+/// JSON for a list of shifts, for scripts that call `rota schedule`.
+pub fn shift_list_json(timezone: &str, shifts: &[&crate::schedule::Shift]) -> String {
+    let file = ShiftListFile {
+        timezone,
+        shifts: shifts
+            .iter()
+            .map(|s| ListedShift {
+                id: &s.id,
+                first_day: s.first_day.to_string(),
+                last_day: s.last_day.to_string(),
+                start: iso(s.start),
+                end: iso(s.end),
+                person: s.person.as_deref(),
+                is_override: s.is_override(),
+                reason: s.reason(),
+            })
+            .collect(),
+    };
+    pretty(&file)
+}

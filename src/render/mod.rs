@@ -6,6 +6,7 @@ pub mod api;
 pub mod charts;
 pub mod failures;
 pub mod feed;
+pub mod ics;
 pub mod pages;
 pub mod templates;
 pub mod view;

@@ -87,6 +87,7 @@ pub fn schedule(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic>
     ctx.insert("upcoming", &p.upcoming().collect::<Vec<_>>());
     ctx.insert("past", &past);
     ctx.insert("people", &p.model.people.iter().map(PersonRef::new).collect::<Vec<_>>());
+    ctx.insert("feed", &super::ics::FeedLinks::new(&p.site.base_url, "calendar.ics"));
     p.page(out, "schedule/", "schedule.html", ctx)
 }
 
@@ -125,6 +126,8 @@ pub fn people(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
         ctx.insert("person", &view);
         ctx.insert("served", &served);
         ctx.insert("upcoming", &upcoming);
+        let feed = super::ics::person_feed_path(&person.github);
+        ctx.insert("feed", &super::ics::FeedLinks::new(&p.site.base_url, &feed));
         p.page(out, &url, "person.html", ctx)?;
     }
     Ok(())

@@ -33,6 +33,12 @@
         gap.className = "gap";
         gap.textContent = "nobody yet";
         person.appendChild(gap);
+        var signUp = document.createElement("a");
+        signUp.className = "sign-up";
+        signUp.href = root + "schedule/#sign-up";
+        signUp.textContent = "sign up";
+        person.appendChild(document.createTextNode(" "));
+        person.appendChild(signUp);
       }
     }
     var until = hero.querySelector(".until time");
