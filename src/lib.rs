@@ -20,3 +20,8 @@ pub mod serve;
 pub mod site;
 pub mod triage;
 pub mod write;
+pub mod git;
+pub mod issue_draft;
+pub mod suspects;
+pub mod triage_cmd;
+pub mod xfail;

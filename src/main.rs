@@ -90,6 +90,61 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Record a failure seen on main and draft its issue.
+    Triage {
+        #[command(subcommand)]
+        command: TriageCommand,
+    },
+    /// Who changed a file most recently, from the git history of a checkout.
+    Suspects {
+        /// A path in the repository, or a pytest node id (its file is used).
+        path: String,
+        /// The checkout (or bare repository) of the monitored project.
+        #[arg(long, value_name = "DIR")]
+        repo: PathBuf,
+        /// At most this many people.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TriageCommand {
+    /// Write data/triage/<year>/<id>.toml for a failing job and print the issue to file.
+    New {
+        /// The failing job on main.
+        job: String,
+        /// The pytest node id of the failing test.
+        #[arg(long, value_name = "ID")]
+        test: Option<String>,
+        /// flaky (the default with --test), regression, or infra (the default without).
+        #[arg(long, value_enum)]
+        kind: Option<TriageKind>,
+        /// The relevant lines of the log.
+        #[arg(long, value_name = "TEXT")]
+        error: Option<String>,
+        /// A checkout of the monitored project, to name the people who know the test.
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
+    /// Mark an entry's test as expected to fail in a checkout and print the commit message.
+    Disable {
+        /// The triage entry's id (its file name without .toml).
+        id: String,
+        /// The checkout of the monitored project.
+        #[arg(long, value_name = "DIR")]
+        repo: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TriageKind {
+    Flaky,
+    Infra,
+    Regression,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +192,21 @@ fn main() -> ExitCode {
         Command::Config { command: ConfigCommand::Get { key } } => commands::config_get(&global, &key),
         Command::Serve { port, base_url, templates } => commands::serve(&global, port, base_url, templates),
         Command::Init { repository } => commands::init(&global, &repository),
+        Command::Triage { command: TriageCommand::New { job, test, kind, error, repo } } => {
+            use rota::model::triage::Kind;
+            let kind = kind.map(|k| match k {
+                TriageKind::Flaky => Kind::Flaky,
+                TriageKind::Infra => Kind::Infra,
+                TriageKind::Regression => Kind::Regression,
+            });
+            rota::triage_cmd::new(&global, rota::triage_cmd::NewArgs { job, test, kind, error, repo })
+        }
+        Command::Triage { command: TriageCommand::Disable { id, repo } } => {
+            rota::triage_cmd::disable(&global, &id, &repo)
+        }
+        Command::Suspects { path, repo, limit, json } => {
+            rota::triage_cmd::suspects(&global, &path, &repo, limit, json)
+        }
     };
     ExitCode::from(status)
 }

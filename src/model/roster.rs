@@ -19,6 +19,8 @@ pub struct Person {
     /// Not eligible for shifts that start on or after this day.
     pub until: Option<NaiveDate>,
     pub away: Vec<Away>,
+    /// Commit emails that are theirs, for naming them from git history.
+    pub emails: Vec<String>,
     pub at: Loc,
 }
 
@@ -67,6 +69,8 @@ pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> 
         let until = t.date("until", diags);
         let away: Vec<Away> =
             t.tables("away", diags).into_iter().filter_map(|a| read_away(a, diags)).collect();
+        let emails: Vec<String> =
+            t.strings("emails", diags).into_iter().filter(|e| valid_email(e, diags)).map(|e| e.value).collect();
         let at = t.loc();
         t.finish(diags);
 
@@ -101,6 +105,7 @@ pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> 
             since: since.value,
             until: until.map(|u| u.value),
             away,
+            emails,
             at,
         });
     }
@@ -183,6 +188,22 @@ fn known_person(login: &Located<String>, people: &[Person], diags: &mut Diagnost
     }
     diags.push(d);
     None
+}
+
+/// An address as git records it: something `@` a domain, no spaces or `<>`.
+fn valid_email(email: &Located<String>, diags: &mut Diagnostics) -> bool {
+    let ok = email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+    if !ok {
+        diags.push(
+            email
+                .at
+                .error(format!("`{}` is not an email address", email.value))
+                .label("expected name@domain")
+                .help("list the addresses you commit with, as `git log --format=%ae` shows them"),
+        );
+    }
+    ok
 }
 
 /// GitHub's rules: 1–39 ASCII letters, digits or single inner hyphens.
