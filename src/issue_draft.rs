@@ -68,7 +68,11 @@ pub fn draft(input: &DraftInput<'_>, teams: &[Team]) -> Draft {
             let _ = writeln!(body, "cc {}\n", input.suspects.join(" "));
         }
     }
-    let _ = writeln!(body, "### Triage\n\nLabels: {}", labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(
+        body,
+        "### Triage\n\nLabels: {}",
+        labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+    );
     let _ = writeln!(body, "Recorded in `{}`.", input.entry_path);
     if !team_cc.is_empty() {
         let _ = writeln!(body, "\ncc {}", team_cc.join(" "));

@@ -21,11 +21,15 @@ const FAILED: u8 = 1;
 const SUSPECTS_IN_ISSUE: usize = 3;
 
 fn load(global: &Global) -> Result<Site, u8> {
-    let options = Options { data_dir: global.data.clone(), templates_dir: None, base_url: None, now: global.now };
+    let options =
+        Options { data_dir: global.data.clone(), templates_dir: None, base_url: None, now: global.now };
     let (site, diags) = Site::load(&options);
     match site {
         Some(site) if !diags.has_errors() => {
-            report(&diags);
+            // Warnings are `rota check`'s business; only say there are some.
+            if diags.warning_count() > 0 {
+                eprintln!("({} warning(s) in the data: see `rota check`)", diags.warning_count());
+            }
             Ok(site)
         }
         _ => {
@@ -221,9 +225,9 @@ fn file_suspects(
 }
 
 /// `rota suspects PATH --repo DIR`. The roster is read when the data folder
-/// exists, to name people by their listed `emails`.
+/// has one, to name people by their listed `emails`.
 pub fn suspects(global: &Global, path: &str, repo: &Path, limit: Option<usize>, json: bool) -> u8 {
-    let people = if global.data.is_dir() {
+    let people = if global.data.join("roster.toml").is_file() {
         match load(global) {
             Ok(site) => site.model.people,
             Err(status) => return status,
@@ -263,12 +267,18 @@ pub fn disable(global: &Global, id: &str, repo: &Path) -> u8 {
         return FAILED;
     };
     let Some(test) = failure.test_name() else {
-        eprintln!("error: `{id}` names no test (it is a {} entry): there is nothing to disable", failure.kind.as_str());
+        eprintln!(
+            "error: `{id}` names no test (it is a {} entry): there is nothing to disable",
+            failure.kind.as_str()
+        );
         return FAILED;
     };
     let Some(issue) = &failure.issue else {
         eprintln!("error: `{id}` has no issue yet; the marker links to it");
-        eprintln!("help: file the issue, set `issue = <number>` in {}, and run this again", entry_file(global, failure).display());
+        eprintln!(
+            "help: file the issue, set `issue = <number>` in {}, and run this again",
+            entry_file(global, failure).display()
+        );
         return FAILED;
     };
     let conventions = &model.config.triage;
@@ -314,7 +324,12 @@ pub fn disable(global: &Global, id: &str, repo: &Path) -> u8 {
     let body = format!("See #{}", issue.number);
     println!("\nCommit message:\n\n{title}\n\n{body}\n");
     println!("Then push a branch and open the pull request:\n");
-    println!("gh pr create --repo {} --title {} --body {}", repo_slug(&model.config.project.repository), shell_quote(&title), shell_quote(&body));
+    println!(
+        "gh pr create --repo {} --title {} --body {}",
+        repo_slug(&model.config.project.repository),
+        shell_quote(&title),
+        shell_quote(&body)
+    );
     println!("\n(nothing was committed or pushed)");
 
     let path = entry_file(global, failure);

@@ -59,7 +59,8 @@ pub fn mark(source: &str, parts: &[String], marker: &str) -> Result<Marked, NotF
     for (depth, name) in parts.iter().enumerate() {
         let is_last = depth + 1 == parts.len();
         let Some(def) = find_child(&logical, range.clone(), parent_indent, name, is_last) else {
-            let scope = if depth == 0 { "the file".to_string() } else { format!("class {}", parts[depth - 1]) };
+            let scope =
+                if depth == 0 { "the file".to_string() } else { format!("class {}", parts[depth - 1]) };
             return Err(NotFound {
                 message: format!("no {} `{name}` in {scope}", if is_last { "function" } else { "class" }),
                 candidates: children(&logical, range, parent_indent),
@@ -303,7 +304,9 @@ mod tests {
         let out = added(src, "t.py::TestA::test_m");
         assert_eq!(
             out,
-            format!("import pytest\r\nclass TestA:\r\n\t{MARKER}\r\n\tdef test_m(self):\r\n\t\tpass\r\n\r\ndef test_m():\r\n    pass\r\n")
+            format!(
+                "import pytest\r\nclass TestA:\r\n\t{MARKER}\r\n\tdef test_m(self):\r\n\t\tpass\r\n\r\ndef test_m():\r\n    pass\r\n"
+            )
         );
     }
 

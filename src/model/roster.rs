@@ -69,8 +69,12 @@ pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> 
         let until = t.date("until", diags);
         let away: Vec<Away> =
             t.tables("away", diags).into_iter().filter_map(|a| read_away(a, diags)).collect();
-        let emails: Vec<String> =
-            t.strings("emails", diags).into_iter().filter(|e| valid_email(e, diags)).map(|e| e.value).collect();
+        let emails: Vec<String> = t
+            .strings("emails", diags)
+            .into_iter()
+            .filter(|e| valid_email(e, diags))
+            .map(|e| e.value)
+            .collect();
         let at = t.loc();
         t.finish(diags);
 
