@@ -61,6 +61,7 @@ pub struct Team {
 pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> Vec<Person> {
     let mut people = Vec::new();
     let mut seen: HashMap<String, Loc> = HashMap::new();
+    let mut claimed: HashMap<String, Loc> = HashMap::new();
     for mut t in root.tables("person", diags) {
         let github = t.required_string("github", diags).filter(|g| valid_login(g, diags));
         let name = t.string("name", diags).map(|n| n.value);
@@ -72,7 +73,7 @@ pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> 
         let emails: Vec<String> = t
             .strings("emails", diags)
             .into_iter()
-            .filter(|e| valid_email(e, diags))
+            .filter(|e| valid_email(e, diags) && unclaimed_email(e, &mut claimed, diags))
             .map(|e| e.value)
             .collect();
         let at = t.loc();
@@ -210,6 +211,28 @@ fn valid_email(email: &Located<String>, diags: &mut Diagnostics) -> bool {
     ok
 }
 
+/// An email names one person only.
+fn unclaimed_email(
+    email: &Located<String>,
+    claimed: &mut HashMap<String, Loc>,
+    diags: &mut Diagnostics,
+) -> bool {
+    let key = email.to_lowercase();
+    if let Some(first) = claimed.get(&key) {
+        diags.push(
+            email
+                .at
+                .error(format!("`{}` is listed twice", email.value))
+                .label("listed again")
+                .related(first.file, first.span.clone(), "first listed here")
+                .help("an email names one person: keep it in one entry"),
+        );
+        return false;
+    }
+    claimed.insert(key, email.at.clone());
+    true
+}
+
 /// GitHub's rules: 1–39 ASCII letters, digits or single inner hyphens.
 pub fn is_valid_login(login: &str) -> bool {
     !login.is_empty()
@@ -242,6 +265,18 @@ pub(super) fn valid_login(login: &Located<String>, diags: &mut Diagnostics) -> b
 #[cfg(test)]
 mod tests {
     use super::is_valid_login;
+
+    #[test]
+    fn emails_are_addresses_claimed_once() {
+        let roster = "[[person]]\ngithub = \"a\"\nsince = 2022-05-30\nemails = [\"a@x.org\", \"nope\"]\n\
+                      [[person]]\ngithub = \"b\"\nsince = 2022-05-30\nemails = [\"A@X.org\"]\n";
+        let (model, diags) = crate::model::testing::try_model(crate::model::testing::CONFIG, roster, "");
+        assert!(model.is_none());
+        let text = diags.render_human();
+        assert!(text.contains("roster.toml:4:22"), "{text}");
+        assert!(text.contains("`nope` is not an email address"), "{text}");
+        assert!(text.contains("`A@X.org` is listed twice"), "{text}");
+    }
 
     #[test]
     fn github_login_rules() {
