@@ -34,7 +34,7 @@ fn load(global: &Global) -> Result<Site, u8> {
         }
         _ => {
             report(&diags);
-            eprintln!("fix the data first: nothing was changed");
+            eprintln!("fix the data first (`rota check` lists the problems): nothing was changed");
             Err(DATA_PROBLEMS)
         }
     }
@@ -228,9 +228,18 @@ fn file_suspects(
 /// has one, to name people by their listed `emails`.
 pub fn suspects(global: &Global, path: &str, repo: &Path, limit: Option<usize>, json: bool) -> u8 {
     let people = if global.data.join("roster.toml").is_file() {
-        match load(global) {
-            Ok(site) => site.model.people,
-            Err(status) => return status,
+        let options =
+            Options { data_dir: global.data.clone(), templates_dir: None, base_url: None, now: global.now };
+        match Site::load(&options) {
+            (Some(site), _) => site.model.people,
+            // Only the roster's `emails` are missed: say so and go on.
+            (None, _) => {
+                eprintln!(
+                    "warning: the data in {} has problems (see `rota check`); logins come only from noreply addresses",
+                    global.data.display()
+                );
+                Vec::new()
+            }
         }
     } else {
         Vec::new()
@@ -283,6 +292,13 @@ pub fn disable(global: &Global, id: &str, repo: &Path) -> u8 {
     };
     let conventions = &model.config.triage;
     let file_part = test.split("::").next().unwrap_or(test);
+    let inside = Path::new(file_part).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside {
+        eprintln!(
+            "error: `{file_part}` is not a path inside the repository; the test id must start with one"
+        );
+        return FAILED;
+    }
     let file = repo.join(file_part);
     let source = match std::fs::read_to_string(&file) {
         Ok(text) => text,

@@ -52,6 +52,13 @@ pub fn mark(source: &str, parts: &[String], marker: &str) -> Result<Marked, NotF
         });
     }
 
+    let marker_name = marker.split('(').next().unwrap_or(marker).trim();
+    let has_marker = |found: &Found| {
+        logical[found.first..found.def]
+            .iter()
+            .find(|d| d.text.split('(').next().unwrap_or(&d.text).trim() == marker_name)
+    };
+
     // Walk down the classes to the function.
     let mut range = 0..logical.len();
     let mut parent_indent: Option<usize> = None;
@@ -66,6 +73,10 @@ pub fn mark(source: &str, parts: &[String], marker: &str) -> Result<Marked, NotF
                 candidates: children(&logical, range, parent_indent),
             });
         };
+        if let Some(existing) = has_marker(&def) {
+            // On the test, or on a class around it (which marks every method).
+            return Ok(Marked::AlreadyMarked { line: existing.line + 1 });
+        }
         if is_last {
             found = Some(def);
         } else {
@@ -78,14 +89,6 @@ pub fn mark(source: &str, parts: &[String], marker: &str) -> Result<Marked, NotF
         }
     }
     let def = found.expect("the loop ends on the last part");
-
-    let marker_name = marker.split('(').next().unwrap_or(marker).trim();
-    for d in &logical[def.first..def.def] {
-        let name = d.text.split('(').next().unwrap_or(&d.text).trim();
-        if name == marker_name {
-            return Ok(Marked::AlreadyMarked { line: d.line + 1 });
-        }
-    }
 
     let def_line = lines[logical[def.def].line];
     let indent: String = def_line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
@@ -212,6 +215,7 @@ fn logical_lines(lines: &[&str]) -> Vec<Logical> {
     for (n, line) in lines.iter().enumerate() {
         let starts_statement = depth == 0 && triple.is_none() && !continued;
         let body = line.trim_end_matches(['\n', '\r']);
+        let body = if n == 0 { body.trim_start_matches('\u{feff}') } else { body };
         let trimmed = body.trim_start();
         if starts_statement && !trimmed.is_empty() && !trimmed.starts_with('#') {
             let indent = body.len() - trimmed.len();
@@ -317,6 +321,20 @@ mod tests {
     }
 
     #[test]
+    fn a_marked_class_marks_its_methods_and_a_bom_is_not_indentation() {
+        let src = "\u{feff}import pytest\n\n@pytest.mark.xfail(reason=\"x\")\nclass TestA:\n    def test_m(self):\n        pass\n";
+        assert_eq!(
+            mark(src, &node_parts("t.py::TestA::test_m"), MARKER),
+            Ok(Marked::AlreadyMarked { line: 3 })
+        );
+        let src = "\u{feff}import pytest\ndef test_x():\n    pass\n";
+        assert_eq!(
+            added(src, "t.py::test_x"),
+            format!("\u{feff}import pytest\n{MARKER}\ndef test_x():\n    pass\n")
+        );
+    }
+
+    #[test]
     fn missing_tests_name_what_exists() {
         let src = "class TestA:\n    def test_m(self):\n        pass\n\ndef test_y():\n    pass\n";
         let err = mark(src, &node_parts("t.py::TestA::test_z"), MARKER).unwrap_err();
@@ -326,5 +344,46 @@ mod tests {
         assert_eq!(err.candidates, ["TestA", "test_y"]);
         // A method is not a top-level function.
         assert!(mark(src, &node_parts("t.py::test_m"), MARKER).is_err());
+    }
+
+    const PIECES: &[&str] = &[
+        "def ",
+        "class ",
+        "async def ",
+        "test_x",
+        "C",
+        "(",
+        ")",
+        "[",
+        "]",
+        ":",
+        "\n",
+        "\r\n",
+        "    ",
+        "\t",
+        "@",
+        "pytest.mark.xfail",
+        "import pytest",
+        "\"",
+        "'",
+        "\"\"\"",
+        "'\'\'",
+        "#",
+        "\\",
+        "\u{e9}",
+        "\u{feff}",
+        "x = 1",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..60)) {
+            let source = pieces.concat();
+            for parts in [vec!["test_x".to_string()], vec!["C".to_string(), "test_x".to_string()]] {
+                if let Ok(Marked::Added { text, line, .. }) = mark(&source, &parts, MARKER) {
+                    proptest::prop_assert!(text.lines().nth(line - 1).is_some_and(|l| l.trim() == MARKER));
+                }
+            }
+        }
     }
 }
