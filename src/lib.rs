@@ -13,6 +13,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod runbook;
 pub mod schedule;
 pub mod site;
 pub mod write;

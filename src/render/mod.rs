@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod runbook;
 pub mod templates;
 pub mod view;
 

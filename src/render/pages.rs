@@ -16,7 +16,7 @@ use crate::schedule::Schedule;
 pub type PageFn = fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>;
 
 /// Every kind of page the site has.
-pub const ALL: &[PageFn] = &[home, schedule, people, shifts, not_found];
+pub const ALL: &[PageFn] = &[home, schedule, people, shifts, not_found, super::runbook::pages];
 
 /// What every page needs.
 pub struct PageContext<'a> {
@@ -26,10 +26,12 @@ pub struct PageContext<'a> {
     pub site: SiteView,
     pub shifts: Vec<ShiftView>,
     pub templates: &'a Templates,
+    pub runbook: &'a crate::runbook::Runbook,
+    pub page_dates: &'a crate::runbook::PageDates,
 }
 
 impl PageContext<'_> {
-    fn context(&self, url: &str) -> Context {
+    pub(super) fn context(&self, url: &str) -> Context {
         let mut ctx = Context::new();
         ctx.insert("site", &self.site);
         ctx.insert("root", &root_of(url));
@@ -37,7 +39,13 @@ impl PageContext<'_> {
         ctx
     }
 
-    fn page(&self, out: &mut Output, url: &str, template: &str, ctx: Context) -> Result<(), Diagnostic> {
+    pub(super) fn page(
+        &self,
+        out: &mut Output,
+        url: &str,
+        template: &str,
+        ctx: Context,
+    ) -> Result<(), Diagnostic> {
         out.add_page(url, self.templates.render(template, &ctx)?);
         Ok(())
     }

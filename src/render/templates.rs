@@ -22,10 +22,12 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "person.html",
     "shift.html",
     "404.html",
+    "runbook.html",
 );
 
 /// Files copied as they are.
-const STATIC: &[(&str, &str)] = embedded!("static/style.css", "static/rota.js");
+const STATIC: &[(&str, &str)] =
+    embedded!("static/style.css", "static/rota.js", "static/runbook.js", "static/prism.js");
 
 pub struct Templates {
     tera: Tera,
