@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use chrono::NaiveDate;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
 use crate::load::DataFiles;
@@ -460,7 +460,10 @@ struct Parsed<'t> {
 
 impl<'t> Parsed<'t> {
     fn new(body: &'t str) -> Parsed<'t> {
-        let mut iter = Parser::new_ext(body, markdown::options()).into_offset_iter();
+        // GitHub's dialect, plus `{#id}` after a heading as mdBook, Hugo and
+        // Zola read it, for books written with explicit anchors.
+        let options = markdown::options() | Options::ENABLE_HEADING_ATTRIBUTES;
+        let mut iter = Parser::new_ext(body, options).into_offset_iter();
         let mut events = Vec::new();
         let mut dest_spans = HashMap::new();
         while let Some((event, range)) = iter.next() {
@@ -492,18 +495,24 @@ impl<'t> Parsed<'t> {
 fn headings(events: &[(Event<'_>, Range<usize>)]) -> Vec<Heading> {
     let mut slugger = slug::Slugger::default();
     let mut out = Vec::new();
-    let mut open: Option<(HeadingLevel, String, bool)> = None;
+    let mut open: Option<(HeadingLevel, Option<&str>, String, bool)> = None;
     for (n, (event, _)) in events.iter().enumerate() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => open = Some((*level, String::new(), n == 0)),
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                open = Some((*level, id.as_deref(), String::new(), n == 0));
+            }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, text, _)) = &mut open {
+                if let Some((_, _, text, _)) = &mut open {
                     text.push_str(t);
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, text, first_block)) = open.take() {
-                    out.push(Heading { level, id: slugger.slug(&text), text, first_block });
+                if let Some((level, explicit, text, first_block)) = open.take() {
+                    let id = match explicit {
+                        Some(id) => slugger.claim(id),
+                        None => slugger.slug(&text),
+                    };
+                    out.push(Heading { level, id, text, first_block });
                 }
             }
             _ => {}

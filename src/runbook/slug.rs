@@ -40,6 +40,13 @@ impl Slugger {
         self.occurrences.insert(slug.clone(), 0);
         slug
     }
+
+    /// Takes an id the author gave (`## Options {#options}`) as it is, so
+    /// that a later heading with the same text gets a numbered slug.
+    pub fn claim(&mut self, id: &str) -> String {
+        self.occurrences.entry(id.to_string()).or_insert(0);
+        id.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -61,5 +68,7 @@ mod tests {
         let mut s = Slugger::default();
         let got: Vec<String> = ["Usage", "Usage", "Usage-1", "Usage"].iter().map(|t| s.slug(t)).collect();
         assert_eq!(got, ["usage", "usage-1", "usage-1-1", "usage-2"]);
+        assert_eq!(s.claim("options"), "options");
+        assert_eq!(s.slug("Options"), "options-1");
     }
 }
