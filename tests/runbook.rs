@@ -91,6 +91,7 @@ fn fixture_runbook_builds_with_pages_files_and_navigation() {
         "href=\"../setup/#usage-1\"",
         "href=\"#custom-anchor\"",
         "id=\"custom-anchor\"",
+        "<img src=\"../img/diagram.png\" width=\"40\"",
         "checkbox",
         "<del>give up</del>",
     );

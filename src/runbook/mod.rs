@@ -6,6 +6,7 @@
 //! id, the second renders each page and resolves its links against them.
 
 mod front_matter;
+mod html_urls;
 mod links;
 mod nav;
 pub mod slug;
@@ -223,6 +224,17 @@ impl<'f> Source<'f> {
                 Event::Start(Tag::CodeBlock(_)) => {
                     has_code = true;
                     events.push(event);
+                }
+                // Raw HTML links and images are checked and moved like
+                // Markdown ones: a page is one folder deeper than its file.
+                Event::Html(html) | Event::InlineHtml(html) if html.contains('=') => {
+                    let written = &body[range.clone()];
+                    let html = html_urls::rewrite(&html, |value, offset| {
+                        let start = written.find(&html[offset..]).map_or(range.start, |i| range.start + i);
+                        let at = self.shift(start..start + value.len());
+                        self.resolve(CowStr::from(value.to_string()), at, index, files, diags).into_string()
+                    });
+                    events.push(Event::Html(html.into()));
                 }
                 other => events.push(other),
             }

@@ -118,6 +118,18 @@ fn broken_links_and_anchors_are_located() {
 }
 
 #[test]
+fn raw_html_links_are_checked_and_moved_too() {
+    let home = md("Home", "<p>\n  <img alt=\"x\" src=\"pic.png\"> <a href='a.md#real-heading'>a</a>\n</p>\n");
+    let a = md("A", "## Real heading\n\ntext <a href=\"README.md#nope\">back</a>\n");
+    let (r, diags) = book(&[("runbook/README.md", &home), ("runbook/a.md", &a), ("runbook/pic.png", "")]);
+    let text = diags.render_human();
+    assert_eq!(diags.error_count(), 1, "{text}");
+    assert!(text.contains("data/runbook/a.md:6:15"), "{text}");
+    let html = &page(&r, "runbook/").html;
+    assert!(html.contains("src=\"pic.png\"") && html.contains("href=\"a/#real-heading\""), "{html}");
+}
+
+#[test]
 fn a_near_miss_anchor_gets_a_suggestion_and_html_links_name_the_markdown_file() {
     let home = md("Home", "[a](a.md#real-headin) [b](a.html)\n");
     let a = md("A", "## Real heading\n");
@@ -130,12 +142,12 @@ fn a_near_miss_anchor_gets_a_suggestion_and_html_links_name_the_markdown_file() 
 fn raw_html_and_urls_are_sanitised() {
     let text = md(
         "Bad",
-        "<script>alert(1)</script>\n\n<img src=x onerror=\"alert(1)\">\n\n[click](javascript:alert(1)) \
+        "<script>alert(1)</script>\n\n<img src=https://example.org/x.png onerror=\"alert(1)\">\n\n[click](javascript:alert(1)) \
          <a href=\"javascript:alert(2)\">raw</a> ![i](data:image/png;base64,AAA)\n",
     );
     let (r, diags) = book(&[("runbook/README.md", &text)]);
     assert!(!diags.has_errors(), "{}", diags.render_human());
-    assert_eq!(diags.warning_count(), 2, "{}", diags.render_human());
+    assert_eq!(diags.warning_count(), 3, "{}", diags.render_human());
     let html = &r.pages[0].html;
     for bad in ["<script", "alert", "onerror", "javascript:", "data:"] {
         assert!(!html.contains(bad), "{bad} in {html}");
