@@ -377,5 +377,6 @@ fn rust_by_example_builds_once_its_html_links_name_markdown_files() {
         "href=\"../../std/str/\""
     );
     file_contains!(run, "runbook/unsafe/asm/index.html", "href=\"#options\"", "id=\"options\"");
+    file_contains!(run, "runbook/flow_control/match/index.html", "<pre><code class=\"language-rust\">");
     file_contains!(run, "runbook/conversion/try_from_try_into/index.html", "href=\"../from_into/\"");
 }

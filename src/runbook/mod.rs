@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use chrono::NaiveDate;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
 use crate::load::DataFiles;
@@ -221,9 +221,18 @@ impl<'f> Source<'f> {
                     let dest_url = self.resolve(dest_url, at, index, files, diags);
                     events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                 }
-                Event::Start(Tag::CodeBlock(_)) => {
+                Event::Start(Tag::CodeBlock(kind)) => {
                     has_code = true;
-                    events.push(event);
+                    // The language is the info string's first word; mdBook
+                    // adds options after a comma (`rust,editable`).
+                    let kind = match kind {
+                        CodeBlockKind::Fenced(info) if info.contains(',') => {
+                            let lang = info.split(',').next().unwrap_or_default().trim().to_string();
+                            CodeBlockKind::Fenced(lang.into())
+                        }
+                        kind => kind,
+                    };
+                    events.push(Event::Start(Tag::CodeBlock(kind)));
                 }
                 // Raw HTML links and images are checked and moved like
                 // Markdown ones: a page is one folder deeper than its file.
