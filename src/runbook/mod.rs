@@ -306,20 +306,24 @@ impl<'f> Source<'f> {
             Dest::Fragment(f) => (None, Some(f)),
             Dest::Internal { path, fragment } => (Some(path), fragment),
         };
-        let page = match &target {
-            None => Some(index.by_path[self.path]),
+        let me = index.by_path[self.path];
+        let j = match &target {
+            None => me,
             Some(path) => {
+                let folder = format!("{}/", path.trim_end_matches('/'));
                 if let Some(&j) = index.by_path.get(path.as_str()) {
-                    Some(j)
-                } else if index.files.contains(path.as_str()) {
-                    let mut url = links::relative(&self.url, path);
+                    j
+                } else if let Some(&j) = index.by_url.get(&folder) {
+                    j
+                } else if index.files.contains(path.as_str()) || folder == ROOT {
+                    // A copied file, or the made-up index of a runbook
+                    // without a README: nothing to check an anchor against.
+                    let mut url = links::relative(&self.url, if folder == ROOT { ROOT } else { path });
                     if let Some(f) = &fragment {
                         url.push('#');
                         url.push_str(&links::percent_encode(f));
                     }
                     return url.into();
-                } else if let Some(&j) = index.by_url.get(&format!("{}/", path.trim_end_matches('/'))) {
-                    Some(j)
                 } else {
                     let mut d =
                         fail(format!("broken link: there is no page or file {}", files.display_path(path)))
@@ -332,7 +336,6 @@ impl<'f> Source<'f> {
                 }
             }
         };
-        let j = page.expect("a page by now");
         let target_page = &index.sources[j];
         if let Some(f) = &fragment
             && !target_page.anchors.contains(f)
@@ -348,7 +351,7 @@ impl<'f> Source<'f> {
             diags.push(d);
             return dest;
         }
-        let mut url = if target.is_none() || j == index.by_path[self.path] && fragment.is_some() {
+        let mut url = if j == me && fragment.is_some() {
             String::new()
         } else {
             links::relative(&self.url, &target_page.url)

@@ -188,6 +188,15 @@ fn footnotes_tables_and_tasks_render() {
 }
 
 #[test]
+fn a_runbook_without_readme_gets_an_index_that_links_reach() {
+    let a = md("A", "[home](../runbook/) [up](./)\n");
+    let r = ok(&[("runbook/a.md", &a)]);
+    assert_eq!(r.pages[0].url, "runbook/");
+    assert!(r.pages[0].source.is_none());
+    assert_eq!(r.pages[1].html.matches("href=\"../\"").count(), 2, "{}", r.pages[1].html);
+}
+
+#[test]
 fn no_runbook_folder_means_no_pages() {
     let r = ok(&[("config.toml", "")]);
     assert!(r.pages.is_empty() && r.url().is_none());
