@@ -209,6 +209,8 @@ impl<'f> Source<'f> {
                     }
                     events.push(Event::End(TagEnd::Heading(level)));
                 }
+                // `<name@example.org>`: the address, which gets `mailto:` when written.
+                Event::Start(Tag::Link { link_type: LinkType::Email, .. }) => events.push(event),
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                     let span = parsed.dest_spans.get(&n).cloned().unwrap_or(range);
                     let at = self.shift(span);

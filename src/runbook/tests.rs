@@ -201,3 +201,16 @@ fn no_runbook_folder_means_no_pages() {
     let r = ok(&[("config.toml", "")]);
     assert!(r.pages.is_empty() && r.url().is_none());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Whatever a page holds, loading reports problems and never panics.
+    #[test]
+    fn any_page_text_loads_without_panicking(
+        body in "(\\+\\+\\+\n|title = \"x\"\n|# H\n|## H\n|\\[a\\]\\(|\\]\\(|\\[r\\]: |\\)|a\\.md|b/|\\.\\./|#h|<a href=|<img src='|\"|'|>|\\{#i\\}|`|\\[\\^1\\]|\\| a \\||é|\r|\n| )*",
+    ) {
+        let a = md("A", "## H\n");
+        let _ = book(&[("runbook/README.md", body.as_str()), ("runbook/a.md", &a), ("runbook/b/c.md", body.as_str())]);
+    }
+}
