@@ -15,6 +15,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod runbook;
 pub mod schedule;
 pub mod serve;
 pub mod site;
