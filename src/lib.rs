@@ -10,6 +10,7 @@ pub mod announce;
 pub mod clock;
 pub mod commands;
 pub mod diagnostics;
+pub mod highlight;
 pub mod init;
 pub mod load;
 pub mod markdown;

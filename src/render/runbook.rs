@@ -7,12 +7,8 @@
 //! JavaScript, a page links to the runbook's index page, which has the whole
 //! navigation inline, and keeps its own breadcrumbs and previous/next links.
 //!
-//! Code is highlighted in the browser by a bundled Prism (40 KB, loaded only
-//! by pages with code) rather than at build time: a build-time highlighter
-//! worth having (syntect and its syntax dumps, or tree-sitter grammars) would
-//! be the largest dependency of the binary, and would wrap every token of
-//! every page in a `<span>`. Highlighting is decoration; without JavaScript
-//! the code stays readable, plain on the same styled background.
+//! Code is highlighted at build time by [`crate::highlight`], so it needs no
+//! script and reads the same in print and from disk.
 
 use serde::Serialize;
 
@@ -43,7 +39,6 @@ struct PageView<'a> {
     body_html: &'a str,
     toc: &'a [TocEntry],
     starts_with_h1: bool,
-    has_code: bool,
     parents: Vec<LinkView<'a>>,
     previous: Option<LinkView<'a>>,
     next: Option<LinkView<'a>>,
@@ -79,7 +74,6 @@ pub fn pages(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
             body_html: &page.html,
             toc: &page.toc,
             starts_with_h1: page.starts_with_h1,
-            has_code: page.has_code,
             parents: page.parents.iter().map(|&j| link(&book.pages[j])).collect(),
             previous: i.checked_sub(1).map(|j| link(&book.pages[j])),
             next: book.pages.get(i + 1).map(link),

@@ -32,13 +32,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
 );
 
 /// Files copied as they are.
-const STATIC: &[(&str, &str)] = embedded!(
-    "static/style.css",
-    "static/rota.js",
-    "static/failures.js",
-    "static/runbook.js",
-    "static/prism.js"
-);
+const STATIC: &[(&str, &str)] =
+    embedded!("static/style.css", "static/rota.js", "static/failures.js", "static/runbook.js");
 
 pub struct Templates {
     tera: Tera,

@@ -20,6 +20,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
 use crate::load::DataFiles;
 use crate::markdown;
+use crate::render::templates::escape_html;
 use links::Dest;
 
 /// The runbook's folder under `data/`, which is also its folder in the site.
@@ -60,7 +61,6 @@ pub struct Page {
     pub toc: Vec<TocEntry>,
     /// The body opens with its own `# Heading`, so the page needs no other.
     pub starts_with_h1: bool,
-    pub has_code: bool,
     /// Indexes in `pages` of the pages above this one, the root first.
     pub parents: Vec<usize>,
 }
@@ -133,7 +133,6 @@ fn made_up_index() -> Page {
         html: String::new(),
         toc: Vec::new(),
         starts_with_h1: false,
-        has_code: false,
         parents: Vec::new(),
     }
 }
@@ -187,8 +186,20 @@ impl<'f> Source<'f> {
         let mut headings = parsed.headings.iter();
         let mut current_heading = None;
         let mut events = Vec::with_capacity(parsed.events.len());
-        let mut has_code = false;
+        // A code block being collected: its language and text so far.
+        let mut code: Option<(String, String)> = None;
         for (n, (event, range)) in parsed.events.into_iter().enumerate() {
+            if let Some((lang, text)) = &mut code {
+                match event {
+                    Event::Text(t) => text.push_str(&t),
+                    Event::End(TagEnd::CodeBlock) => {
+                        events.push(Event::Html(code_block_html(lang, text).into()));
+                        code = None;
+                    }
+                    _ => {}
+                }
+                continue;
+            }
             match event {
                 Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
                     let h = headings.next().expect("one heading per heading start");
@@ -224,17 +235,15 @@ impl<'f> Source<'f> {
                     events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    has_code = true;
                     // The language is the info string's first word; mdBook
                     // adds options after a comma (`rust,editable`).
-                    let kind = match kind {
-                        CodeBlockKind::Fenced(info) if info.contains(',') => {
-                            let lang = info.split(',').next().unwrap_or_default().trim().to_string();
-                            CodeBlockKind::Fenced(lang.into())
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split([',', ' ', '{']).next().unwrap_or_default().trim().to_string()
                         }
-                        kind => kind,
+                        CodeBlockKind::Indented => String::new(),
                     };
-                    events.push(Event::Start(Tag::CodeBlock(kind)));
+                    code = Some((lang, String::new()));
                 }
                 // Raw HTML links and images are checked and moved like
                 // Markdown ones: a page is one folder deeper than its file.
@@ -266,7 +275,6 @@ impl<'f> Source<'f> {
             html: markdown::events_to_safe_html(events.into_iter()),
             toc,
             starts_with_h1: first_is_h1,
-            has_code,
             parents: Vec::new(),
         }
     }
@@ -549,3 +557,15 @@ fn headings(events: &[(Event<'_>, Range<usize>)]) -> Vec<Heading> {
 
 #[cfg(test)]
 mod tests;
+
+/// A fenced block as HTML, highlighted when rota knows the language.
+fn code_block_html(lang: &str, text: &str) -> String {
+    let lang: String =
+        lang.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+')).collect();
+    let inner = crate::highlight::highlight(&lang, text).unwrap_or_else(|| escape_html(text));
+    if lang.is_empty() {
+        format!("<pre><code>{inner}</code></pre>\n")
+    } else {
+        format!("<pre><code class=\"language-{lang}\">{inner}</code></pre>\n")
+    }
+}

@@ -1,10 +1,9 @@
 // The runbook's sidebar: one copy of the navigation (runbook/nav.js) serves
 // every page; this puts it in place, with links made relative to the page,
-// and marks the page being read. Also lets ```console blocks highlight as
-// shell sessions. Without JavaScript, pages link to the runbook's index.
+// and marks the page being read. Without JavaScript, pages link to the
+// runbook's index.
 (function () {
   "use strict";
-  if (window.Prism) Prism.languages.console = Prism.languages["shell-session"];
   var nav = document.querySelector("nav.runbook-nav");
   if (!nav) return;
   var base = nav.dataset.base;
