@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, html};
 
 /// The Markdown dialect GitHub renders: tables, task lists, strikethrough, footnotes.
 pub fn options() -> Options {
@@ -17,14 +17,27 @@ pub fn options() -> Options {
 
 /// Renders Markdown to sanitised HTML.
 pub fn to_safe_html(markdown: &str) -> String {
+    events_to_safe_html(Parser::new_ext(markdown, options()))
+}
+
+/// Renders Markdown events (perhaps rewritten) to sanitised HTML.
+pub fn events_to_safe_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
     let mut raw = String::new();
-    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    html::push_html(&mut raw, events);
+    // pulldown-cmark aligns table cells with `style`, which the sanitiser
+    // drops (style attributes can restyle the whole page); `align` is kept.
+    for side in ["left", "center", "right"] {
+        raw = raw.replace(&format!(" style=\"text-align: {side}\""), &format!(" align=\"{side}\""));
+    }
     sanitize(&raw)
 }
 
+/// The only URL schemes kept in links and images.
+pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto"];
+
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
-    b.url_schemes(HashSet::from(["http", "https", "mailto"]))
+    b.url_schemes(HashSet::from_iter(SAFE_SCHEMES.iter().copied()))
         .link_rel(Some("noopener noreferrer"))
         .add_generic_attributes(["id", "class", "align"])
         .add_tags(["input", "details", "summary", "section"])

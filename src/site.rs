@@ -12,6 +12,7 @@ use crate::render::pages::{self, PageContext};
 use crate::render::templates::Templates;
 use crate::render::view::{ShiftView, SiteView};
 use crate::render::{Output, api, feed};
+use crate::runbook::{PageDates, Runbook};
 use crate::schedule::Schedule;
 use crate::triage::Triage;
 
@@ -32,6 +33,10 @@ pub struct Site {
     pub base_url: String,
     templates: Templates,
     pub triage: Triage,
+    pub runbook: Runbook,
+    /// Last change of each data file, for the runbook's "updated" lines;
+    /// empty unless filled in from git.
+    pub page_dates: PageDates,
 }
 
 impl Site {
@@ -58,7 +63,12 @@ impl Site {
     /// Checks data already in memory (a folder, or a tree read from git).
     pub fn from_files(files: &DataFiles, options: &Options, diags: &mut Diagnostics) -> Option<Site> {
         let templates = Templates::load(options.templates_dir.as_deref()).map_err(|d| diags.push(d)).ok();
+        // Before the model, so that runbook problems are reported with the rest.
+        let runbook = Runbook::load(files, diags);
         let model = Model::load(files, diags)?;
+        if diags.has_errors() {
+            return None;
+        }
         let schedule = Schedule::through_horizon(&model, options.now);
         diags.extend(schedule.warnings(options.now));
         let triage = Triage::derive(&model, &schedule, options.now);
@@ -68,7 +78,16 @@ impl Site {
             Some(url) => format!("{url}/"),
             None => model.config.site.base_url.clone(),
         };
-        Some(Site { model, schedule, now: options.now, base_url, templates: templates?, triage })
+        Some(Site {
+            model,
+            schedule,
+            now: options.now,
+            base_url,
+            templates: templates?,
+            triage,
+            runbook,
+            page_dates: PageDates::new(),
+        })
     }
 
     /// Every page and file of the site, in memory.
@@ -78,10 +97,12 @@ impl Site {
             model: &self.model,
             schedule: &self.schedule,
             now: self.now,
-            site: SiteView::new(&self.model, &self.base_url, self.now, None),
+            site: SiteView::new(&self.model, &self.base_url, self.now, self.runbook.url()),
             shifts: ShiftView::all(&self.schedule, &self.model, self.now),
             templates: &self.templates,
             triage: &self.triage,
+            runbook: &self.runbook,
+            page_dates: &self.page_dates,
         };
         let mut diags = Diagnostics::new();
         for step in pages::ALL {

@@ -83,7 +83,7 @@ fn on_call(site: &Path, now: DateTime<Utc>) -> (String, String) {
 #[test]
 fn the_home_page_corrects_now_for_a_site_built_a_week_ago() {
     let Some(chromium) = chromium() else {
-        eprintln!("skipped: Chromium is not installed (apt-get install chromium, or set CHROMIUM)");
+        common::missing_tool("Chromium", "apt-get install chromium, or set CHROMIUM");
         return;
     };
     // Built a week ago: the build-time answer is last week's shift.

@@ -219,7 +219,7 @@ fn python_icalendar_reads_the_feeds() {
         ])
         .status();
     if !probe.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: Python's icalendar 7.x is not installed (pip install 'icalendar>=7,<8')");
+        common::missing_tool("Python's icalendar 7.x", "pip install 'icalendar>=7,<8'");
         return;
     }
     let run = Test::fixture("basic").args(["build", "--now", NOW]).run().success();

@@ -8,6 +8,7 @@ pub mod failures;
 pub mod feed;
 pub mod ics;
 pub mod pages;
+pub mod runbook;
 pub mod templates;
 pub mod view;
 

@@ -27,6 +27,7 @@ pub const ALL: &[PageFn] = &[
     failures::pages,
     failures::tests,
     failures::tests_index,
+    super::runbook::pages,
 ];
 
 /// What every page needs.
@@ -38,6 +39,8 @@ pub struct PageContext<'a> {
     pub shifts: Vec<ShiftView>,
     pub templates: &'a Templates,
     pub triage: &'a crate::triage::Triage,
+    pub runbook: &'a crate::runbook::Runbook,
+    pub page_dates: &'a crate::runbook::PageDates,
 }
 
 impl PageContext<'_> {

@@ -28,10 +28,12 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "test.html",
     "shift_failures.html",
     "tests.html",
+    "runbook.html",
 );
 
 /// Files copied as they are.
-const STATIC: &[(&str, &str)] = embedded!("static/style.css", "static/rota.js", "static/failures.js");
+const STATIC: &[(&str, &str)] =
+    embedded!("static/style.css", "static/rota.js", "static/failures.js", "static/runbook.js");
 
 pub struct Templates {
     tera: Tera,
