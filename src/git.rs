@@ -19,6 +19,9 @@ use gix::objs::commit::ref_iter::Token;
 use gix::objs::tree::EntryMode;
 use gix::objs::{CommitRef, CommitRefIter, FindExt, TreeRefIter};
 
+/// Memory for decoded pack entries kept to shortcut delta chains (gix's default is 96 MiB).
+const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
 /// A repository opened for reading.
 pub struct Repo {
     repo: gix::Repository,
@@ -112,7 +115,10 @@ impl Repo {
         let chain_steps = Arc::new(AtomicU64::new(0));
         let counter = chain_steps.clone();
         repo.objects.set_pack_cache(move || {
-            Box::new(CountingPackCache { inner: Default::default(), chain_steps: counter.clone() })
+            Box::new(CountingPackCache {
+                inner: gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE_BYTES),
+                chain_steps: counter.clone(),
+            })
         });
         let workdir = repo.workdir().map(|dir| {
             let absolute = if dir.is_absolute() {
@@ -240,7 +246,10 @@ impl Repo {
                 Some(changed) => changed,
                 None => {
                     differ.run(odb, &mut walk, &mut lookup, &trie, idx)?;
-                    differ.pending.remove(&idx).unwrap_or_default()
+                    // `run` always covers `start`; anything else would be a bug here.
+                    differ.pending.remove(&idx).ok_or_else(|| {
+                        GitError::Object(format!("internal error: no changes computed for {}", walk.ids[idx]))
+                    })?
                 }
             };
             for leaf in changed {
@@ -623,7 +632,8 @@ struct PathLookup {
 /// versions (fast-import, packs pushed without a later repack), only oldest-first reading does,
 /// and the other order inflates most of every delta chain again, several times slower. So both
 /// orders are tried, and the one that followed fewer delta links per tree read wins; the other
-/// one is re-tried every eighth time in case the pack layout changes further back in history.
+/// one is re-tried at exponentially growing intervals in case the pack layout changes further
+/// back in history.
 struct ReadOrder {
     chain_steps: Arc<AtomicU64>,
     rounds: u32,
@@ -649,7 +659,9 @@ impl ReadOrder {
             // Compare steps per read without dividing.
             _ => old_steps * new_reads <= new_steps * old_reads,
         };
-        if self.rounds % 8 == 0 { !oldest_is_better } else { oldest_is_better }
+        // Re-try the loser now and then (rounds 8, 16, 32, ...): a wrong guess costs a lot.
+        let probe = self.rounds >= 8 && self.rounds.is_power_of_two();
+        oldest_is_better != probe
     }
 
     /// Ends the round begun with [`Self::begin`], which read `reads` trees.
@@ -661,10 +673,10 @@ impl ReadOrder {
     }
 }
 
-/// Wraps gix's default pack cache to count how many delta-chain links are followed, which
-/// is what makes an object read cheap or expensive.
+/// A pack (delta base) cache that also counts how many delta-chain links are followed, which
+/// is what makes an object read cheap or expensive (see [`ReadOrder`]).
 struct CountingPackCache {
-    inner: gix::odb::pack::cache::lru::StaticLinkedList<64>,
+    inner: gix::odb::pack::cache::lru::MemoryCappedHashmap,
     chain_steps: Arc<AtomicU64>,
 }
 
@@ -681,7 +693,7 @@ impl gix::odb::pack::cache::DecodeEntry for CountingPackCache {
 }
 
 const FIRST_LOOKAHEAD: usize = 8;
-const MAX_LOOKAHEAD: usize = 64;
+const MAX_LOOKAHEAD: usize = 256;
 
 impl PathLookup {
     fn new(comps: Vec<BString>, chain_steps: Arc<AtomicU64>) -> Self {
@@ -1587,5 +1599,108 @@ mod tests {
         let history = repo.file_history(Path::new("data/recent.toml"), None).unwrap();
         assert_eq!(history.len(), 1);
         assert!(!f.repo().is_shallow());
+    }
+
+    /// A longer history made with `git fast-import`, long enough for chunked
+    /// reading, compared with git for every file.
+    #[test]
+    fn long_history_matches_git() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("long");
+        std::fs::create_dir(&path).unwrap();
+        git(&path, &["init", "-q"]);
+        let mut stream = String::new();
+        let files: Vec<String> = (0..40).map(|i| format!("data/t{}/s{}/f{i}.toml", i % 4, i % 3)).collect();
+        let mut mark = 0;
+        let mut time = 1_600_000_000;
+        let mut commit =
+            |stream: &mut String, from: Option<usize>, merge: Option<usize>, changes: &[usize], v: usize| {
+                mark += 1;
+                time += 60;
+                stream.push_str(&format!("commit refs/heads/main\nmark :{mark}\n"));
+                stream.push_str(&format!("author A <a@x> {time} +0000\ncommitter A <a@x> {time} +0000\n"));
+                stream.push_str(&format!("data 3\nc{:<1}\n", v % 10));
+                if let Some(from) = from {
+                    stream.push_str(&format!("from :{from}\n"));
+                }
+                if let Some(merge) = merge {
+                    stream.push_str(&format!("merge :{merge}\n"));
+                }
+                for &f in changes {
+                    let content = format!("{} v{v}", files[f]);
+                    stream.push_str(&format!(
+                        "M 100644 inline {}\ndata {}\n{content}\n",
+                        files[f],
+                        content.len()
+                    ));
+                }
+                mark
+            };
+        let all: Vec<usize> = (0..files.len()).collect();
+        let mut head = commit(&mut stream, None, None, &all, 0);
+        let mut side_base = head;
+        for v in 1..400 {
+            // Files 30.. change rarely (also right below each merge, where a stretch of history
+            // that is read in one go begins), 0..30 often; every 50 commits a side branch.
+            let changes = if v % 50 == 49 {
+                vec![30 + (v / 50) % 10]
+            } else if v % 97 == 0 {
+                vec![30 + v % 10]
+            } else {
+                vec![(v * 7) % 30, (v * 11) % 30]
+            };
+            if v % 50 == 0 {
+                let side = commit(&mut stream, Some(side_base), None, &[(v * 3) % 30], v);
+                head = commit(&mut stream, Some(head), Some(side), &[(v * 3) % 30], v);
+                side_base = head;
+            } else {
+                head = commit(&mut stream, Some(head), None, &changes, v);
+            }
+        }
+        let mut child = Command::new("git")
+            .current_dir(&path)
+            .args(["fast-import", "--quiet"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        git(&path, &["reset", "-q", "--hard", "main"]);
+
+        for graph in [false, true] {
+            if graph {
+                git(&path, &["commit-graph", "write", "--reachable"]);
+            }
+            let repo = Repo::discover(&path).unwrap().unwrap();
+            let log = git(&path, &["log", "--name-only", "--no-merges", "--format=@%H"]);
+            let mut newest = HashMap::new();
+            let mut current = "";
+            for line in log.lines() {
+                match line.strip_prefix('@') {
+                    Some(id) => current = id,
+                    None if !line.is_empty() => {
+                        newest.entry(PathBuf::from(line)).or_insert(current.to_owned());
+                    }
+                    None => {}
+                }
+            }
+            let changes = repo.last_changes(Path::new("")).unwrap();
+            let ours: HashMap<PathBuf, String> = changes.into_iter().map(|(p, c)| (p, c.commit)).collect();
+            assert_eq!(ours, newest, "graph={graph}");
+            let data: HashMap<PathBuf, String> = repo
+                .last_changes(Path::new("data/t1"))
+                .unwrap()
+                .into_iter()
+                .map(|(p, c)| (p, c.commit))
+                .collect();
+            assert_eq!(data.len(), 10);
+            assert!(data.iter().all(|(p, c)| &newest[p] == c));
+            for f in [&files[0], &files[7], &files[31], &files[39]] {
+                let ours: Vec<String> =
+                    repo.file_history(Path::new(f), None).unwrap().into_iter().map(|c| c.commit).collect();
+                assert_eq!(ours, log_path(&path, f), "{f} graph={graph}");
+            }
+        }
     }
 }

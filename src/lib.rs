@@ -12,6 +12,7 @@ pub mod commands;
 pub mod diagnostics;
 pub mod git;
 pub mod highlight;
+pub mod history;
 pub mod init;
 pub mod issue_draft;
 pub mod load;

@@ -56,7 +56,12 @@ impl Site {
                 return (None, diags);
             }
         };
-        let site = Site::from_files(&files, options, &mut diags);
+        let mut site = Site::from_files(&files, options, &mut diags);
+        if let Some(site) = &mut site {
+            let (dates, note) = crate::history::page_dates(&options.data_dir);
+            site.page_dates = dates;
+            diags.extend(note);
+        }
         (site, diags)
     }
 

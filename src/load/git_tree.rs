@@ -2,49 +2,35 @@
 //! database: no checkout and no `git` process, so `rota check --base REF`
 //! works in any clone, including CI's, and never touches the work tree.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::DataFiles;
+use crate::git::Repo;
 
 /// Every file of `data_dir` as committed at `rev` (anything `git rev-parse`
 /// takes: `origin/main`, `HEAD~1`, a commit id). `Ok(None)` when the folder
 /// did not exist at that commit.
 pub fn data_at(data_dir: &Path, rev: &str) -> Result<Option<DataFiles>, String> {
-    let repo = gix::discover(data_dir)
-        .map_err(|e| format!("{} is not inside a git repository: {e}", data_dir.display()))?;
-    let workdir = repo
-        .workdir()
-        .ok_or_else(|| "the repository has no work tree to find the data folder in".to_string())?;
-    let folder = repo_relative(data_dir, workdir)?;
-    let id = repo.rev_parse_single(rev).map_err(|e| format!("cannot resolve `{rev}`: {e}"))?;
-    let root = id
-        .object()
-        .and_then(|o| o.peel_to_tree())
-        .map_err(|e| format!("`{rev}` does not name a commit or tree: {e}"))?;
-    let tree = if folder.as_os_str().is_empty() {
-        root
-    } else {
-        let entry = root.lookup_entry_by_path(&folder).map_err(|e| format!("reading `{rev}`: {e}"))?;
-        let Some(entry) = entry.filter(|e| e.mode().is_tree()) else { return Ok(None) };
-        entry
-            .object()
-            .and_then(|o| o.peel_to_tree())
-            .map_err(|e| format!("reading {} at `{rev}`: {e}", folder.display()))?
-    };
-    let entries = tree.traverse().breadthfirst.files().map_err(|e| format!("reading `{rev}`: {e}"))?;
+    let repo = Repo::discover(data_dir)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{} is not inside a git repository", data_dir.display()))?;
+    let folder = repo
+        .relative_to_workdir(data_dir)
+        .ok_or_else(|| format!("{} is not inside the repository's work tree", data_dir.display()))?;
+    let committed = repo.files_at(rev, &folder).map_err(|e| e.to_string())?;
+    // Git stores no empty folders: no files means the folder was not there.
+    if committed.is_empty() {
+        return Ok(None);
+    }
     let mut files = DataFiles::new(format!("{}@{rev}", data_dir.display().to_string().trim_end_matches('/')));
-    for entry in entries {
-        // Symbolic links and submodules are not data; hidden files are
-        // skipped as they are when reading the folder from disk.
-        if !entry.mode.is_blob() {
+    for (path, bytes) in committed {
+        let parts: Vec<String> =
+            path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        // Hidden files are skipped, as they are when reading the folder from disk.
+        if parts.iter().any(|part| part.starts_with('.')) {
             continue;
         }
-        let path = String::from_utf8_lossy(&entry.filepath).into_owned();
-        if path.split('/').any(|part| part.starts_with('.')) {
-            continue;
-        }
-        let blob = repo.find_blob(entry.oid).map_err(|e| format!("reading {path} at `{rev}`: {e}"))?;
-        files.insert(path, blob.data.clone());
+        files.insert(parts.join("/"), bytes);
     }
     Ok(Some(files))
 }
@@ -52,22 +38,9 @@ pub fn data_at(data_dir: &Path, rev: &str) -> Result<Option<DataFiles>, String> 
 /// `data_dir` relative to the root of the repository it is in (`data`, or
 /// `ops/rota/data`), with `/` separators: the path GitHub shows in a diff.
 pub fn repo_relative_dir(data_dir: &Path) -> Option<String> {
-    let root = match std::env::var_os("GITHUB_WORKSPACE") {
-        Some(ws) if !ws.is_empty() => PathBuf::from(ws),
-        _ => gix::discover(data_dir).ok()?.workdir()?.to_path_buf(),
-    };
-    let rel = repo_relative(data_dir, &root).ok()?;
+    let rel = Repo::discover(data_dir).ok()??.relative_to_workdir(data_dir)?;
     let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     Some(parts.join("/"))
-}
-
-/// `data_dir` relative to the work tree's root, as a tree path.
-fn repo_relative(data_dir: &Path, workdir: &Path) -> Result<PathBuf, String> {
-    let canonical = |p: &Path| p.canonicalize().map_err(|e| format!("{}: {e}", p.display()));
-    let (data, root) = (canonical(data_dir)?, canonical(workdir)?);
-    data.strip_prefix(&root)
-        .map(Path::to_path_buf)
-        .map_err(|_| format!("{} is outside the repository at {}", data_dir.display(), workdir.display()))
 }
 
 #[cfg(test)]

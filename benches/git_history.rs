@@ -1,9 +1,15 @@
-//! `rota suspects` against `git log --no-merges -- PATH` on a repository of
-//! 12,000 commits (built once with `git fast-import` and kept in the target
-//! folder). Prints the median of several runs of each and their ratio.
+//! rota's two git history walks against the git commands they stand in for,
+//! on a repository of 12,000 commits (built once with `git fast-import` and
+//! kept in the target folder), each pair in the same run:
 //!
-//! Run with `cargo bench --bench suspects`.
+//! - `rota suspects PATH` against `git log --no-merges -- PATH`;
+//! - the last change of every file (the runbook's page dates) against
+//!   `git log --name-only --no-merges`.
+//!
+//! Each pair is first checked to give the same answer, then timed; the
+//! medians and their ratio are printed. Run with `cargo bench --bench git_history`.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -62,6 +68,50 @@ fn main() {
     println!("rota suspects (library, open + walk): median {:>8.2} ms over {RUNS} runs", ms(rota_median));
     println!("git log --no-merges -- PATH:          median {:>8.2} ms over {RUNS} runs", ms(git_median));
     println!("ratio rota / git: {:.2}", rota_median.as_secs_f64() / git_median.as_secs_f64());
+
+    last_changes(&repo);
+}
+
+/// Page dates: one walk for the newest change of every file.
+fn last_changes(repo: &Path) -> HashMap<PathBuf, String> {
+    let rota = || {
+        let opened = rota::git::Repo::open(repo).expect("open");
+        opened.last_changes(Path::new("")).expect("last changes")
+    };
+    let git_log = || {
+        let out = git(repo)
+            .args(["log", "--name-only", "--no-merges", "--format=@%H"])
+            .output()
+            .expect("git log runs");
+        assert!(out.status.success());
+        out.stdout
+    };
+    // Same answer first: the newest commit of every file.
+    let log = String::from_utf8(git_log()).unwrap();
+    let mut newest: HashMap<PathBuf, String> = HashMap::new();
+    let mut commit = "";
+    for line in log.lines() {
+        match line.strip_prefix('@') {
+            Some(id) => commit = id,
+            None if !line.is_empty() => {
+                newest.entry(PathBuf::from(line)).or_insert_with(|| commit.to_string());
+            }
+            None => {}
+        }
+    }
+    let ours: HashMap<PathBuf, String> = rota().into_iter().map(|(p, c)| (p, c.commit)).collect();
+    assert_eq!(ours, newest, "rota and git log disagree on the last change of a file");
+    println!("\nlast change of all {} files", ours.len());
+    let rota_median = median(RUNS, || {
+        std::hint::black_box(rota());
+    });
+    let git_median = median(RUNS, || {
+        std::hint::black_box(git_log());
+    });
+    println!("rota page dates (library, open + walk): median {:>8.2} ms over {RUNS} runs", ms(rota_median));
+    println!("git log --name-only --no-merges:          median {:>8.2} ms over {RUNS} runs", ms(git_median));
+    println!("ratio rota / git: {:.2}", rota_median.as_secs_f64() / git_median.as_secs_f64());
+    ours
 }
 
 fn ms(d: Duration) -> f64 {
