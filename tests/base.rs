@@ -3,18 +3,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{NOW, Test};
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    common::git(dir, args, &[]);
 }
 
 /// The basic fixture, committed on `main` as the base of a pull request.

@@ -9,19 +9,14 @@ use std::process::Command;
 use common::{NOW, Test, copy_dir, fixtures};
 
 fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
-    let out = Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", author)
-        .env("GIT_AUTHOR_EMAIL", format!("{}@example.org", author.to_lowercase().replace(' ', ".")))
-        .env("GIT_COMMITTER_NAME", author)
-        .env("GIT_COMMITTER_EMAIL", "c@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let email = format!("{}@example.org", author.to_lowercase().replace(' ', "."));
+    let env = [
+        ("GIT_AUTHOR_NAME", author),
+        ("GIT_AUTHOR_EMAIL", email.as_str()),
+        ("GIT_AUTHOR_DATE", date),
+        ("GIT_COMMITTER_DATE", date),
+    ];
+    common::git(dir, args, &env);
 }
 
 /// The basic fixture with the fixture runbook in `data/runbook/`.

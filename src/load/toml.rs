@@ -34,6 +34,39 @@ impl Loc {
     }
 }
 
+/// Where each key was first seen, so that a duplicate is reported at both places.
+pub struct FirstSeen<K>(std::collections::HashMap<K, Loc>);
+
+impl<K: std::hash::Hash + Eq> FirstSeen<K> {
+    pub fn new() -> Self {
+        FirstSeen(std::collections::HashMap::new())
+    }
+
+    /// Records `key` at `at`; if it was seen before, returns a diagnostic
+    /// pointing at the first place, to be completed by the caller.
+    pub fn duplicate(
+        &mut self,
+        key: K,
+        at: &Loc,
+        message: impl Into<String>,
+        first: &str,
+    ) -> Option<Diagnostic> {
+        match self.0.get(&key) {
+            Some(seen) => Some(at.error(message).related(seen.file, seen.span.clone(), first)),
+            None => {
+                self.0.insert(key, at.clone());
+                None
+            }
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Default for FirstSeen<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> std::ops::Deref for Located<T> {
     type Target = T;
     fn deref(&self) -> &T {

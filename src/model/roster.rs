@@ -1,13 +1,11 @@
 //! `roster.toml`: the people who take shifts, `overrides.toml`: manual
 //! changes to single shifts, and `teams.toml`: who a title tag notifies.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::diagnostics::Diagnostics;
-use crate::load::toml::{Loc, Located, Table};
+use crate::load::toml::{FirstSeen, Loc, Located, Table};
 
 #[derive(Debug, Clone)]
 pub struct Person {
@@ -60,8 +58,8 @@ pub struct Team {
 
 pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> Vec<Person> {
     let mut people = Vec::new();
-    let mut seen: HashMap<String, Loc> = HashMap::new();
-    let mut claimed: HashMap<String, Loc> = HashMap::new();
+    let mut seen = FirstSeen::new();
+    let mut claimed = FirstSeen::new();
     for mut t in root.tables("person", diags) {
         let github = t.required_string("github", diags).filter(|g| valid_login(g, diags));
         let name = t.string("name", diags).map(|n| n.value);
@@ -91,18 +89,14 @@ pub(super) fn read_roster(root: &mut Table<'_, '_>, diags: &mut Diagnostics) -> 
             continue;
         }
         let (Some(github), Some(since)) = (github, since) else { continue };
-        if let Some(first) = seen.get(&github.to_lowercase()) {
+        let twice = format!("`{}` is in the roster twice", github.value);
+        if let Some(d) = seen.duplicate(github.to_lowercase(), &github.at, twice, "first entry") {
             diags.push(
-                github
-                    .at
-                    .error(format!("`{}` is in the roster twice", github.value))
-                    .label("second entry")
-                    .related(first.file, first.span.clone(), "first entry")
+                d.label("second entry")
                     .help("GitHub logins ignore case; keep one entry and give it `until` or `away`"),
             );
             continue;
         }
-        seen.insert(github.to_lowercase(), github.at.clone());
         people.push(Person {
             github: github.value,
             name,
@@ -214,23 +208,17 @@ fn valid_email(email: &Located<String>, diags: &mut Diagnostics) -> bool {
 /// An email names one person only.
 fn unclaimed_email(
     email: &Located<String>,
-    claimed: &mut HashMap<String, Loc>,
+    claimed: &mut FirstSeen<String>,
     diags: &mut Diagnostics,
 ) -> bool {
-    let key = email.to_lowercase();
-    if let Some(first) = claimed.get(&key) {
-        diags.push(
-            email
-                .at
-                .error(format!("`{}` is listed twice", email.value))
-                .label("listed again")
-                .related(first.file, first.span.clone(), "first listed here")
-                .help("an email names one person: keep it in one entry"),
-        );
-        return false;
+    let twice = format!("`{}` is listed twice", email.value);
+    match claimed.duplicate(email.to_lowercase(), &email.at, twice, "first listed here") {
+        Some(d) => {
+            diags.push(d.label("listed again").help("an email names one person: keep it in one entry"));
+            false
+        }
+        None => true,
     }
-    claimed.insert(key, email.at.clone());
-    true
 }
 
 /// GitHub's rules: 1–39 ASCII letters, digits or single inner hyphens.

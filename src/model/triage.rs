@@ -1,14 +1,13 @@
 //! `triage/<year>/<id>.toml`: one file per failure seen on `main`, so that two
 //! pull requests adding failures never conflict. The file's stem is its id.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{Datelike as _, NaiveDate};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::DataFiles;
-use crate::load::toml::{self as toml_reader, Loc, Located, Table};
+use crate::load::toml::{self as toml_reader, FirstSeen, Loc, Located, Table};
 
 /// What kind of failure it was: a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -163,7 +162,7 @@ fn truncate(text: &str, max: usize) -> String {
 /// Reads every file under `triage/`, newest first by date then id.
 pub(super) fn read_all(files: &DataFiles, repository: Option<&str>, diags: &mut Diagnostics) -> Vec<Failure> {
     let mut out: Vec<Failure> = Vec::new();
-    let mut ids: HashMap<String, Loc> = HashMap::new();
+    let mut ids = FirstSeen::new();
     for (path, bytes) in files.under("triage/") {
         let Some(stem) = path.strip_suffix(".toml") else {
             let file = diags.add_file(files.display_path(path), String::from_utf8_lossy(bytes));
@@ -193,16 +192,11 @@ pub(super) fn read_all(files: &DataFiles, repository: Option<&str>, diags: &mut 
         root.finish(diags);
         let Some(failure) = failure else { continue };
         check_year_folder(&failure, files, diags);
-        if let Some(first) = ids.get(&id) {
-            diags.push(
-                Diagnostic::error(format!("two triage entries have the id `{id}`"))
-                    .in_file(file)
-                    .related(first.file, first.span.clone(), "the other one")
-                    .help("ids are file names and must be unique across all years: rename one file"),
-            );
+        let twice = format!("two triage entries have the id `{id}`");
+        if let Some(d) = ids.duplicate(id, &failure.at, twice, "the other one") {
+            diags.push(d.help("ids are file names and must be unique across all years: rename one file"));
             continue;
         }
-        ids.insert(id, failure.at.clone());
         out.push(failure);
     }
     out.sort_by(|a, b| b.date.value.cmp(&a.date.value).then_with(|| a.id.cmp(&b.id)));

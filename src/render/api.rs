@@ -4,14 +4,15 @@
 use serde::Serialize;
 
 use super::view::iso;
-use crate::schedule::Schedule;
+use crate::schedule::{Schedule, Shift};
 
 #[derive(Serialize)]
-struct ScheduleFile<'a> {
+struct ScheduleFile<'a, S> {
     timezone: &'a str,
-    shifts: Vec<ShiftEntry<'a>>,
+    shifts: Vec<S>,
 }
 
+/// A shift as `api/schedule.json` has it.
 #[derive(Serialize)]
 struct ShiftEntry<'a> {
     id: &'a str,
@@ -23,24 +24,23 @@ struct ShiftEntry<'a> {
     reason: Option<&'a str>,
 }
 
+impl<'a> ShiftEntry<'a> {
+    fn new(s: &'a Shift) -> Self {
+        ShiftEntry {
+            id: &s.id,
+            start: iso(s.start),
+            end: iso(s.end),
+            person: s.person.as_deref(),
+            is_override: s.is_override(),
+            reason: s.reason(),
+        }
+    }
+}
+
 /// `api/schedule.json`: every shift from the start to the horizon.
 pub fn schedule_json(schedule: &Schedule) -> String {
-    let file = ScheduleFile {
-        timezone: schedule.calendar.timezone().name(),
-        shifts: schedule
-            .shifts
-            .iter()
-            .map(|s| ShiftEntry {
-                id: &s.id,
-                start: iso(s.start),
-                end: iso(s.end),
-                person: s.person.as_deref(),
-                is_override: s.is_override(),
-                reason: s.reason(),
-            })
-            .collect(),
-    };
-    pretty(&file)
+    let shifts = schedule.shifts.iter().map(ShiftEntry::new).collect();
+    pretty(&ScheduleFile { timezone: schedule.calendar.timezone().name(), shifts })
 }
 
 pub fn pretty(value: &impl Serialize) -> String {
@@ -96,44 +96,25 @@ pub fn failures_json(model: &crate::model::Model, triage: &crate::triage::Triage
     pretty(&FailuresFile { failures })
 }
 
-#[derive(Serialize)]
-struct ShiftListFile<'a> {
-    timezone: &'a str,
-    shifts: Vec<ListedShift<'a>>,
-}
-
 /// A shift as `rota schedule --format json` prints it: the fields of
 /// `api/schedule.json` and its first and last day in the handoff zone.
 #[derive(Serialize)]
 struct ListedShift<'a> {
-    id: &'a str,
+    #[serde(flatten)]
+    entry: ShiftEntry<'a>,
     first_day: String,
     last_day: String,
-    start: String,
-    end: String,
-    person: Option<&'a str>,
-    #[serde(rename = "override")]
-    is_override: bool,
-    reason: Option<&'a str>,
 }
 
 /// JSON for a list of shifts, for scripts that call `rota schedule`.
-pub fn shift_list_json(timezone: &str, shifts: &[&crate::schedule::Shift]) -> String {
-    let file = ShiftListFile {
-        timezone,
-        shifts: shifts
-            .iter()
-            .map(|s| ListedShift {
-                id: &s.id,
-                first_day: s.first_day.to_string(),
-                last_day: s.last_day.to_string(),
-                start: iso(s.start),
-                end: iso(s.end),
-                person: s.person.as_deref(),
-                is_override: s.is_override(),
-                reason: s.reason(),
-            })
-            .collect(),
-    };
-    pretty(&file)
+pub fn shift_list_json(timezone: &str, shifts: &[&Shift]) -> String {
+    let shifts = shifts
+        .iter()
+        .map(|s| ListedShift {
+            entry: ShiftEntry::new(s),
+            first_day: s.first_day.to_string(),
+            last_day: s.last_day.to_string(),
+        })
+        .collect();
+    pretty(&ScheduleFile { timezone, shifts })
 }

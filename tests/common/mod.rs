@@ -182,3 +182,27 @@ pub fn missing_tool(what: &str, install: &str) {
     assert!(std::env::var_os("CI").is_none(), "{what} is missing in CI: {install}");
     eprintln!("skipped: {what} is not installed ({install})");
 }
+
+/// Runs git in `dir` with no system or user configuration and a fixed test
+/// identity (`env` may set `GIT_AUTHOR_NAME`, `GIT_AUTHOR_DATE`, …); returns
+/// its standard output and fails the test when git fails.
+pub fn git(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .envs([
+            ("GIT_AUTHOR_NAME", "Test"),
+            ("GIT_AUTHOR_EMAIL", "test@example.org"),
+            ("GIT_COMMITTER_NAME", "Test"),
+            ("GIT_COMMITTER_EMAIL", "test@example.org"),
+        ]);
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("git prints UTF-8 here")
+}
