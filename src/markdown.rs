@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 /// The Markdown dialect GitHub renders: tables, task lists, strikethrough, footnotes.
 pub fn options() -> Options {
@@ -18,6 +18,79 @@ pub fn options() -> Options {
 /// Renders Markdown to sanitised HTML.
 pub fn to_safe_html(markdown: &str) -> String {
     events_to_safe_html(Parser::new_ext(markdown, options()))
+}
+
+/// Renders Markdown as GitHub does in an issue: `#123` links to that issue
+/// of `repository`, and `@login` to `person(login)` when it gives a URL.
+pub fn to_safe_html_with_refs(
+    markdown: &str,
+    repository: &str,
+    person: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let mut events = Vec::new();
+    // Inside a link or code, text is left as written.
+    let mut literal = 0usize;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::CodeBlock(_)) => literal += 1,
+            Event::End(TagEnd::Link | TagEnd::CodeBlock) => literal = literal.saturating_sub(1),
+            Event::Text(text) if literal == 0 => {
+                link_refs(&text, repository, person, &mut events);
+                continue;
+            }
+            _ => {}
+        }
+        events.push(event);
+    }
+    events_to_safe_html(events.into_iter())
+}
+
+/// Splits text into plain runs and links for `#123` and `@login`.
+fn link_refs<'a>(
+    text: &str,
+    repository: &str,
+    person: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Event<'a>>,
+) {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut plain_from = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i..].chars().next().expect("inside the text");
+        let starts_ref =
+            (c == '#' || c == '@') && !text[..i].chars().next_back().is_some_and(|p| word(p) || p == '/');
+        if starts_ref {
+            let len = text[i + 1..].find(|ch: char| !word(ch)).unwrap_or(text.len() - i - 1);
+            let name = &text[i + 1..i + 1 + len];
+            let url = match c {
+                '#' if !name.is_empty() && name.chars().all(|d| d.is_ascii_digit()) => {
+                    Some(format!("{repository}/issues/{name}"))
+                }
+                '@' if crate::model::roster::is_valid_login(name) => person(name),
+                _ => None,
+            };
+            if let Some(url) = url {
+                if plain_from < i {
+                    out.push(Event::Text(CowStr::from(text[plain_from..i].to_string())));
+                }
+                out.push(Event::Start(Tag::Link {
+                    link_type: LinkType::Inline,
+                    dest_url: url.into(),
+                    title: CowStr::from(""),
+                    id: CowStr::from(""),
+                }));
+                out.push(Event::Text(CowStr::from(text[i..i + 1 + len].to_string())));
+                out.push(Event::End(TagEnd::Link));
+                i += 1 + len;
+                plain_from = i;
+                continue;
+            }
+        }
+        i += c.len_utf8();
+    }
+    if plain_from < text.len() {
+        out.push(Event::Text(CowStr::from(text[plain_from..].to_string())));
+    }
 }
 
 /// Renders Markdown events (perhaps rewritten) to sanitised HTML.
@@ -67,6 +140,25 @@ mod tests {
         );
         for bad in ["<script", "onerror", "javascript:", "data:"] {
             assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn issue_numbers_and_people_link_outside_code_and_links() {
+        let person = |login: &str| (login == "ada").then(|| format!("../people/{login}/"));
+        let html = to_safe_html_with_refs(
+            "Fixed #12 for @ada, see [#13](https://x.org) and `#14`; not a#15, @bob, or x/#16.",
+            "https://github.com/o/r",
+            &person,
+        );
+        assert!(
+            html.contains(r#"<a href="https://github.com/o/r/issues/12" rel="noopener noreferrer">#12</a>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<a href="../people/ada/" rel="noopener noreferrer">@ada</a>"#), "{html}");
+        assert!(html.contains(r#"<a href="https://x.org" rel="noopener noreferrer">#13</a>"#), "{html}");
+        for plain in ["<code>#14</code>", "a#15", "@bob", "x/#16"] {
+            assert!(html.contains(plain), "{plain} in {html}");
         }
     }
 

@@ -191,3 +191,16 @@ fn misuse_of_the_command_line_exits_2() {
     Test::fixture("basic").args(["build", "--bogus"]).run().failure(2);
     Test::fixture("basic").args(["build", "--now", "yesterday"]).run().failure(2);
 }
+
+#[test]
+fn handoff_notes_link_issues_and_people_and_are_sanitised() {
+    let run = Test::fixture("basic").args(["build", "--now", NOW]).run().success();
+    file_contains!(
+        run,
+        "shifts/2022-W23/index.html",
+        "<h2>Still open</h2>",
+        "href=\"https://github.com/example/project/issues/42\"",
+        "href=\"../../people/alice/\"",
+    );
+    assert!(!run.site_file("shifts/2022-W23/index.html").contains("<script>alert"));
+}

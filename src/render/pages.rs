@@ -142,7 +142,11 @@ pub fn shifts(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
         ctx.insert("shift", shift);
         ctx.insert("previous", &i.checked_sub(1).map(|j| &p.shifts[j]));
         ctx.insert("next", &p.shifts.get(i + 1));
-        let note = p.model.handoffs.get(&shift.id).map(|n| markdown::to_safe_html(&n.markdown));
+        let root = root_of(&shift.url);
+        let person = |login: &str| p.model.person(login).map(|_| format!("{root}{}", person_url(login)));
+        let note = p.model.handoffs.get(&shift.id).map(|n| {
+            markdown::to_safe_html_with_refs(&n.markdown, &p.model.config.project.repository, &person)
+        });
         ctx.insert("handoff_html", &note);
         failures::add_shift(p, &shift.id, &mut ctx);
         p.page(out, &shift.url, "shift.html", ctx)?;
