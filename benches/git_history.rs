@@ -32,8 +32,8 @@ fn main() {
     );
 
     let rota = || {
-        let opened = rota::suspects::open_repo(&repo).expect("open");
-        rota::suspects::suspects(&opened, Path::new(TARGET), &[], None).expect("suspects")
+        let opened = rota::history::suspects::open_repo(&repo).expect("open");
+        rota::history::suspects::suspects(&opened, Path::new(TARGET), &[], None).expect("suspects")
     };
     let git_log = || {
         let out = git(&repo)

@@ -199,13 +199,16 @@ fn main() -> ExitCode {
                 TriageKind::Infra => Kind::Infra,
                 TriageKind::Regression => Kind::Regression,
             });
-            rota::triage_cmd::new(&global, rota::triage_cmd::NewArgs { job, test, kind, error, repo })
+            rota::commands::triage::new(
+                &global,
+                rota::commands::triage::NewArgs { job, test, kind, error, repo },
+            )
         }
         Command::Triage { command: TriageCommand::Disable { id, repo } } => {
-            rota::triage_cmd::disable(&global, &id, &repo)
+            rota::commands::triage::disable(&global, &id, &repo)
         }
         Command::Suspects { path, repo, limit, json } => {
-            rota::triage_cmd::suspects(&global, &path, &repo, limit, json)
+            rota::commands::triage::suspects(&global, &path, &repo, limit, json)
         }
     };
     ExitCode::from(status)

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::DataFiles;
 use crate::model::Model;
-use crate::render::pages::{self, PageContext};
+use crate::render::context::PageContext;
 use crate::render::templates::Templates;
 use crate::render::view::{ShiftView, SiteView};
 use crate::render::{Output, api, feed};
@@ -110,7 +110,7 @@ impl Site {
             page_dates: &self.page_dates,
         };
         let mut diags = Diagnostics::new();
-        for step in pages::ALL {
+        for step in crate::render::ALL {
             if let Err(d) = step(&p, &mut out) {
                 diags.push(d);
             }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{Test, git};
-use rota::issue_draft::percent_decode;
+use rota::render::issue::percent_decode;
 
 const NOW: &str = "2022-06-08T12:00:00Z";
 

@@ -1,6 +1,7 @@
 //! Stage two: typed, validated data. Every problem in every file is collected
 //! into [`Diagnostics`]; the model exists only when there were no errors.
 
+pub mod calendar;
 pub mod config;
 pub mod config_keys;
 pub mod roster;
@@ -119,7 +120,7 @@ fn read_handoffs(files: &DataFiles, diags: &mut Diagnostics) -> BTreeMap<String,
     for (path, bytes) in files.under("handoffs/") {
         let Some((text, file)) = text_file(files, path, bytes, diags) else { continue };
         let stem = path.trim_start_matches("handoffs/");
-        match stem.strip_suffix(".md").filter(|id| crate::schedule::parse_shift_id(id).is_some()) {
+        match stem.strip_suffix(".md").filter(|id| calendar::parse_shift_id(id).is_some()) {
             Some(id) => {
                 out.insert(id.to_string(), HandoffNote { markdown: text.to_string(), file });
             }
@@ -134,7 +135,7 @@ fn read_handoffs(files: &DataFiles, diags: &mut Diagnostics) -> BTreeMap<String,
 }
 
 fn check_duplicate_overrides(model: &Model, diags: &mut Diagnostics) {
-    let shifts = crate::schedule::ShiftCalendar::new(&model.config.rotation);
+    let shifts = calendar::ShiftCalendar::new(&model.config.rotation);
     let mut by_shift: BTreeMap<u32, &Override> = BTreeMap::new();
     for o in &model.overrides {
         let Some(index) = shifts.index_of_day(o.day) else { continue };

@@ -8,7 +8,7 @@ use tera::Context;
 
 use super::Output;
 use super::charts::{self, Bar, Cell};
-use super::pages::PageContext;
+use super::context::PageContext;
 use super::view::{person_url, shift_url};
 use crate::diagnostics::Diagnostic;
 use crate::model::triage::{Failure, GithubRef, Kind, Status};

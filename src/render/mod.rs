@@ -2,17 +2,34 @@
 //! the machine-readable files are written by code. Nothing touches the disk
 //! here, so a failed render leaves no trace.
 
+pub mod announce;
 pub mod api;
 pub mod charts;
+pub mod context;
 pub mod failures;
 pub mod feed;
 pub mod ics;
+pub mod issue;
 pub mod pages;
 pub mod runbook;
 pub mod templates;
 pub mod view;
 
 use std::collections::BTreeMap;
+
+/// Every kind of page the site has.
+pub const ALL: &[context::PageFn] = &[
+    pages::home,
+    pages::schedule,
+    pages::people,
+    pages::shifts,
+    pages::not_found,
+    failures::index,
+    failures::pages,
+    failures::tests,
+    failures::tests_index,
+    runbook::pages,
+];
 
 /// Every file of the site, by its path under the output folder.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

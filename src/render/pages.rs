@@ -1,76 +1,14 @@
 //! One function a kind of page: each gathers its view model and renders it.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tera::Context;
 
+use super::context::PageContext;
 use super::failures;
-use super::templates::Templates;
-use super::view::{PersonRef, ShiftView, SiteView, When, person_url};
+use super::view::{PersonRef, ShiftView, When, person_url};
 use super::{Output, root_of};
 use crate::diagnostics::Diagnostic;
 use crate::markdown;
-use crate::model::{Away, Model};
-use crate::schedule::Schedule;
-
-/// Renders one kind of page into the output.
-pub type PageFn = fn(&PageContext<'_>, &mut Output) -> Result<(), Diagnostic>;
-
-/// Every kind of page the site has.
-pub const ALL: &[PageFn] = &[
-    home,
-    schedule,
-    people,
-    shifts,
-    not_found,
-    failures::index,
-    failures::pages,
-    failures::tests,
-    failures::tests_index,
-    super::runbook::pages,
-];
-
-/// What every page needs.
-pub struct PageContext<'a> {
-    pub model: &'a Model,
-    pub schedule: &'a Schedule,
-    pub now: DateTime<Utc>,
-    pub site: SiteView,
-    pub shifts: Vec<ShiftView>,
-    pub templates: &'a Templates,
-    pub triage: &'a crate::triage::Triage,
-    pub runbook: &'a crate::runbook::Runbook,
-    pub page_dates: &'a crate::runbook::PageDates,
-}
-
-impl PageContext<'_> {
-    pub(super) fn context(&self, url: &str) -> Context {
-        let mut ctx = Context::new();
-        ctx.insert("site", &self.site);
-        ctx.insert("root", &root_of(url));
-        ctx.insert("url", url);
-        ctx
-    }
-
-    pub(super) fn page(
-        &self,
-        out: &mut Output,
-        url: &str,
-        template: &str,
-        ctx: Context,
-    ) -> Result<(), Diagnostic> {
-        out.add_page(url, self.templates.render(template, &ctx)?);
-        Ok(())
-    }
-
-    fn current(&self) -> Option<&ShiftView> {
-        self.shifts.iter().find(|s| s.when == When::Current)
-    }
-
-    fn upcoming(&self) -> impl Iterator<Item = &ShiftView> {
-        self.shifts.iter().filter(|s| s.when == When::Upcoming)
-    }
-}
+use crate::model::Away;
 
 pub fn home(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
     let mut ctx = p.context("");

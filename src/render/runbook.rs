@@ -13,7 +13,7 @@
 use serde::Serialize;
 
 use super::Output;
-use super::pages::PageContext;
+use super::context::PageContext;
 use crate::diagnostics::Diagnostic;
 use crate::runbook::{Page, ROOT, TocEntry};
 

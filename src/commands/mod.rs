@@ -1,6 +1,11 @@
 //! What each subcommand does, in terms of the pipeline. Each returns the
 //! process exit status: 0 success (warnings allowed), 1 problems in the data.
 
+pub mod init;
+pub mod serve;
+pub mod triage;
+pub mod xfail;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -273,14 +278,14 @@ pub fn announce(global: &Global, weeks: Option<u32>) -> u8 {
         crate::schedule::Schedule::build(&site.model, current.saturating_add(weeks).saturating_add(1));
     let last =
         schedule.at(global.now).and_then(|s| s.index.checked_sub(1)).map(|i| &schedule.shifts[i as usize]);
-    let message = crate::announce::Announcement {
+    let message = crate::render::announce::Announcement {
         model: &site.model,
         schedule: &schedule,
         now: global.now,
         base_url: &site.base_url,
         weeks,
         has_runbook: global.data.join("runbook").is_dir(),
-        open_from_last_shift: last.and_then(|s| crate::announce::open_failures_from(&site.model, s)),
+        open_from_last_shift: last.and_then(|s| crate::render::announce::open_failures_from(&site.model, s)),
     };
     print!("{}", message.render());
     OK
@@ -319,7 +324,7 @@ pub fn serve(global: &Global, port: u16, base_url: Option<String>, templates: Op
     let options = global.options(templates, base_url);
     let mut watch = vec![options.data_dir.clone()];
     watch.extend(options.templates_dir.clone());
-    let result = crate::serve::run(port, watch, || {
+    let result = crate::commands::serve::run(port, watch, || {
         // Each rebuild reads the clock afresh unless it was pinned.
         let mut options = options.clone();
         if std::env::var_os("SOURCE_DATE_EPOCH").is_none() && global.pinned.is_none() {
@@ -338,7 +343,7 @@ pub fn serve(global: &Global, port: u16, base_url: Option<String>, templates: Op
 
 pub fn init(global: &Global, repository: &str) -> u8 {
     let today = global.now.date_naive();
-    match crate::init::starter(&global.data, repository, today) {
+    match crate::commands::init::starter(&global.data, repository, today) {
         Ok(written) => {
             for path in &written {
                 eprintln!("created {}", global.data.join(path).display());

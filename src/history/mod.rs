@@ -1,6 +1,8 @@
 //! Derive stage: when each data file last changed and who changed it, from
 //! one pass over git history for the whole data folder.
 
+pub mod suspects;
+
 use std::path::{Component, Path};
 
 use crate::diagnostics::Diagnostic;

@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::commands::xfail::{self, Marked};
 use crate::commands::{DATA_PROBLEMS, Global, MISUSE, OK, report};
-use crate::issue_draft::{self, DraftInput};
+use crate::history::suspects;
 use crate::model::triage::{Kind, NewEntry, Status, default_title, entry_toml};
 use crate::model::{Failure, Person};
+use crate::render::issue::{self, DraftInput};
 use crate::site::{Options, Site};
-use crate::suspects;
-use crate::xfail::{self, Marked};
 
 /// Operational failure (a missing test, an unreadable repository): not a
 /// problem in the data, but the command did not do its job.
@@ -128,8 +128,8 @@ pub fn new(global: &Global, args: NewArgs) -> u8 {
         suspects: suspects_cc,
         entry_path: format!("triage/{}/{id}.toml", today.format("%Y")),
     };
-    let draft = issue_draft::draft(&input, &model.teams);
-    let url = issue_draft::new_issue_url(&model.config.project.repository, &draft);
+    let draft = issue::draft(&input, &model.teams);
+    let url = issue::new_issue_url(&model.config.project.repository, &draft);
 
     let mut out = String::new();
     let _ = writeln!(out, "wrote {}", path.display());
