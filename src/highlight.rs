@@ -7,7 +7,7 @@
 //! and no large dependency. Tokens are `<span class="token KIND">`, styled by
 //! the stylesheet in light and dark; unknown languages stay plain.
 
-use crate::render::templates::escape_html;
+use crate::html::escape as escape_html;
 
 /// How one language family is scanned.
 struct Syntax {

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod git;
 pub mod highlight;
 pub mod history;
+pub mod html;
 pub mod load;
 pub mod markdown;
 pub mod model;

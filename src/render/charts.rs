@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use super::templates::escape_html as esc;
+use crate::html::escape as esc;
 use crate::model::triage::Kind;
 use crate::triage::{BacklogPoint, WeekCount};
 

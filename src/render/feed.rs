@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::Output;
 use super::failures::failure_url;
-use super::templates::escape_html as esc;
+use crate::html::escape as esc;
 use crate::model::Model;
 use crate::triage::Triage;
 

@@ -56,7 +56,7 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(crate::html::escape);
         tera.add_raw_templates(sources).map_err(|e| template_error("templates", &e))?;
         let mut assets = Vec::new();
         for (name, default) in STATIC {
@@ -73,23 +73,6 @@ impl Templates {
     pub fn assets(&self) -> &[(String, Vec<u8>)] {
         &self.assets
     }
-}
-
-/// Escapes the five characters that matter in HTML text and quoted
-/// attributes. Tera's default also escapes `/`, which makes URLs unreadable.
-pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Tera's error with its whole chain of causes, which is where the line is.

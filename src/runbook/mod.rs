@@ -18,9 +18,9 @@ use chrono::NaiveDate;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
+use crate::html::escape as escape_html;
 use crate::load::DataFiles;
 use crate::markdown;
-use crate::render::templates::escape_html;
 use links::Dest;
 
 /// The runbook's folder under `data/`, which is also its folder in the site.
@@ -213,7 +213,7 @@ impl<'f> Source<'f> {
                 }
                 Event::End(TagEnd::Heading(level)) => {
                     if let Some(h) = current_heading.take() {
-                        let id = crate::render::templates::escape_html(&h.id);
+                        let id = escape_html(&h.id);
                         events.push(Event::InlineHtml(
                             format!("<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\">#</a>").into(),
                         ));

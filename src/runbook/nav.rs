@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::render::templates::escape_html;
+use crate::html::escape as escape_html;
 
 use super::ROOT;
 use super::links::percent_encode;
