@@ -407,3 +407,11 @@ fn dates_at_the_ends_of_the_calendar_build_without_panicking() {
     file_contains!(run, "tests/t-py-t/index.html", "far-past", "far-future");
     check_atom(&run.site_file("feed.xml"), 6);
 }
+
+#[test]
+fn the_home_page_lists_recent_failures_up_to_the_build_day_only() {
+    let run = Test::fixture("triage").args(["build", "--now", "2022-06-06T20:00:00Z"]).run().success();
+    let home = run.site_file("index.html");
+    assert!(home.contains("failures/2022-06-06-disk-space/"), "{home}");
+    assert!(!home.contains("failures/2022-06-07-flaky-a-again/"), "a failure from tomorrow is listed");
+}

@@ -142,7 +142,12 @@ fn person_link(p: &PageContext<'_>, login: &str) -> PersonLink {
 
 /// The newest `n` failures, for the home page.
 pub fn recent(p: &PageContext<'_>, n: usize) -> Vec<FailureView> {
-    (0..p.triage.entries.len().min(n)).map(|i| view(p, i)).collect()
+    // Entries are newest first; one dated after the build is not recent yet.
+    (0..p.triage.entries.len())
+        .filter(|&i| p.model.failures[p.triage.entries[i].index].date.value <= p.triage.today)
+        .take(n)
+        .map(|i| view(p, i))
+        .collect()
 }
 
 /// Adds a shift's failures to its page's context.
