@@ -128,6 +128,9 @@ pub struct Triage {
     pub top_flaky: Vec<usize>,
     pub health: Health,
     pub today: NaiveDate,
+    /// The last day the charts show: today, or, when nothing failed in the
+    /// last year, the newest failure, so that an old log still shows its history.
+    pub chart_end: NaiveDate,
 }
 
 impl Triage {
@@ -178,14 +181,27 @@ impl Triage {
             list.dedup_by_key(|(i, _)| *i);
         }
 
-        let week_starts = last_weeks(today, CHART_WEEKS);
+        let chart_end = chart_end(failures, today);
+        let week_starts = last_weeks(chart_end, CHART_WEEKS);
         let weeks = week_counts(failures, &week_starts);
         let backlog = backlog(failures, &tests, &week_starts);
         let mut top_flaky: Vec<usize> = (0..tests.len()).filter(|&t| tests[t].flaky).collect();
         top_flaky.sort_by(|&a, &b| tests[b].occurrences.cmp(&tests[a].occurrences).then(a.cmp(&b)));
         top_flaky.truncate(TOP_FLAKY);
         let health = health(failures, &entries, &tests, today);
-        Triage { entries, tests, clusters, by_shift, seen_in_shift, weeks, backlog, top_flaky, health, today }
+        Triage {
+            entries,
+            tests,
+            clusters,
+            by_shift,
+            seen_in_shift,
+            weeks,
+            backlog,
+            top_flaky,
+            health,
+            today,
+            chart_end,
+        }
     }
 
     pub fn failure<'m>(&self, model: &'m Model, entry: usize) -> &'m Failure {
@@ -407,6 +423,17 @@ fn normalise_run(run: &str) -> String {
         }
     }
     out
+}
+
+/// Today, unless no failure was seen in the [`CHART_WEEKS`] weeks up to it:
+/// then the last day a failure was seen (never after today).
+fn chart_end(failures: &[Failure], today: NaiveDate) -> NaiveDate {
+    let year_ago = add_days(today, -7 * CHART_WEEKS as i64);
+    let seen = failures.iter().flat_map(|f| f.all_occurrences()).map(|(d, _)| d).filter(|d| *d <= today);
+    match seen.max() {
+        Some(newest) if newest <= year_ago => newest,
+        _ => today,
+    }
 }
 
 /// Mondays of the `count` weeks up to and including the one with `today`.

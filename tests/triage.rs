@@ -415,3 +415,14 @@ fn the_home_page_lists_recent_failures_up_to_the_build_day_only() {
     assert!(home.contains("failures/2022-06-06-disk-space/"), "{home}");
     assert!(!home.contains("failures/2022-06-07-flaky-a-again/"), "a failure from tomorrow is listed");
 }
+
+#[test]
+fn an_old_log_charts_the_year_up_to_its_newest_failure() {
+    let run = Test::fixture("triage").args(["build", "--now", "2024-03-01T12:00:00Z"]).run().success();
+    let page = run.site_file("failures/index.html");
+    assert!(page.contains("The 52 weeks up to 2022-06-07"), "{page}");
+    assert!(page.contains("<svg"), "no chart drawn");
+    // A recent build keeps the plain heading.
+    let fresh = Test::fixture("triage").args(["build", "--now", NOW]).run().success();
+    assert!(fresh.site_file("failures/index.html").contains("Over the last 52 weeks"));
+}

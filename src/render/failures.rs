@@ -289,6 +289,7 @@ pub fn index(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
     ctx.insert("clusters", &clusters);
     ctx.insert("health", &health);
     ctx.insert("chart_weeks", &triage::CHART_WEEKS);
+    ctx.insert("chart_end", &(t.chart_end != t.today).then(|| t.chart_end.to_string()));
     ctx.insert("tests_count", &t.tests.len());
     p.page(out, url, "failures.html", ctx)
 }
