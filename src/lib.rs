@@ -18,6 +18,7 @@ pub mod model;
 pub mod render;
 pub mod runbook;
 pub mod schedule;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod triage;
