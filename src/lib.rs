@@ -21,6 +21,7 @@ pub mod model;
 pub mod render;
 pub mod runbook;
 pub mod schedule;
+pub mod search;
 pub mod site;
 pub mod triage;
 pub mod write;

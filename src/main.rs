@@ -40,6 +40,10 @@ enum Command {
         /// (default: `templates` beside the data folder, when it exists).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Also index the site for its search box with Pagefind (`pagefind`
+        /// on PATH or `python3 -m pagefind`); a failed index keeps the old site.
+        #[arg(long)]
+        search: bool,
     },
     /// Check the data and report every problem, without writing anything.
     Check {
@@ -177,7 +181,9 @@ fn main() -> ExitCode {
     };
     let global = Global { data: cli.data, now, pinned: cli.now };
     let status = match cli.command {
-        Command::Build { out, base_url, templates } => commands::build(&global, &out, base_url, templates),
+        Command::Build { out, base_url, templates, search } => {
+            commands::build(&global, &out, base_url, templates, search)
+        }
         Command::Check { templates, base, format } => {
             commands::check(&global, templates, base.as_deref(), format == CheckFormat::Github)
         }

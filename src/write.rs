@@ -10,6 +10,17 @@ use crate::render::Output;
 
 /// Writes `output` to `out`, replacing what was there.
 pub fn publish(output: &Output, out: &Path) -> io::Result<()> {
+    publish_with(output, out, |_| Ok(()))
+}
+
+/// Like [`publish`], with a step that runs over the finished staging folder
+/// before the swap (such as a search indexer); when it fails, the old site
+/// stays.
+pub fn publish_with(
+    output: &Output,
+    out: &Path,
+    post: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
     for path in output.paths() {
         safe_relative(path)?;
     }
@@ -31,7 +42,7 @@ pub fn publish(output: &Output, out: &Path) -> io::Result<()> {
     }
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    if let Err(e) = write_all(output, &staging) {
+    if let Err(e) = write_all(output, &staging).and_then(|()| post(&staging)) {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -114,5 +125,21 @@ mod tests {
         }
         assert_eq!(fs::read_to_string(site.join("index.html")).unwrap(), "old");
         assert!(!dir.path().join("escape.html").exists());
+    }
+
+    #[test]
+    fn a_failed_post_step_keeps_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        publish(&output(&[("index.html", "old")]), &site).unwrap();
+        let err = publish_with(&output(&[("index.html", "new")]), &site, |staging| {
+            assert_eq!(fs::read_to_string(staging.join("index.html")).unwrap(), "new");
+            Err(io::Error::other("indexer failed"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "indexer failed");
+        assert_eq!(fs::read_to_string(site.join("index.html")).unwrap(), "old");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["site"]);
     }
 }

@@ -3,66 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use common::Test;
-
-fn chromium() -> Option<PathBuf> {
-    let candidates = ["chromium", "chromium-browser", "google-chrome"];
-    let from_env = std::env::var_os("CHROMIUM").map(PathBuf::from);
-    from_env
-        .into_iter()
-        .chain(candidates.iter().map(PathBuf::from))
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
-}
-
-/// Serves `root` on a loopback port for a bounded number of requests, since
-/// browsers refuse `fetch` from `file://` pages.
-fn serve(root: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(64) {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut request = String::new();
-            if BufReader::new(&stream).read_line(&mut request).is_err() {
-                continue;
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
-            let mut file = root.join(path.trim_start_matches('/'));
-            if path.ends_with('/') {
-                file = file.join("index.html");
-            }
-            let response = match (path.contains(".."), std::fs::read(&file)) {
-                (false, Ok(body)) => {
-                    let kind = match file.extension().and_then(|e| e.to_str()) {
-                        Some("html") => "text/html; charset=utf-8",
-                        Some("css") => "text/css",
-                        Some("js") => "text/javascript",
-                        Some("json") => "application/json",
-                        _ => "application/octet-stream",
-                    };
-                    let mut head = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    head.extend(body);
-                    head
-                }
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-            };
-            let _ = stream.write_all(&response);
-        }
-    });
-    port
-}
+use common::web::{chromium, dump_dom, serve};
 
 /// The person on call at `now` according to the site's schedule.json.
 fn on_call(site: &Path, now: DateTime<Utc>) -> (String, String) {
@@ -98,26 +43,8 @@ fn the_home_page_corrects_now_for_a_site_built_a_week_ago() {
     let html = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(html.contains(&format!("This shift: {old_id}")), "{html}");
 
-    let port = serve(site);
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("http://127.0.0.1:{port}/"))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(dom.contains("<main"), "no page from Chromium:\n{}", String::from_utf8_lossy(&out.stderr));
+    let server = serve(site);
+    let dom = dump_dom(&chromium, &server.url("/"));
     assert!(dom.contains(&format!("This shift: {id}")), "not corrected to {id}:\n{dom}");
     assert!(
         dom.contains(&format!(

@@ -74,7 +74,14 @@ fn load_and_render(options: &Options) -> Result<(Site, crate::render::Output), u
     }
 }
 
-pub fn build(global: &Global, out: &Path, base_url: Option<String>, templates: Option<PathBuf>) -> u8 {
+/// With `search`, Pagefind indexes the site before it replaces the old one.
+pub fn build(
+    global: &Global,
+    out: &Path,
+    base_url: Option<String>,
+    templates: Option<PathBuf>,
+    search: bool,
+) -> u8 {
     let options = global.options(templates, base_url);
     let (_, output) = match load_and_render(&options) {
         Ok(done) => done,
@@ -83,7 +90,12 @@ pub fn build(global: &Global, out: &Path, base_url: Option<String>, templates: O
             return status;
         }
     };
-    match crate::write::publish(&output, out) {
+    let published = if search {
+        crate::write::publish_with(&output, out, crate::search::index)
+    } else {
+        crate::write::publish(&output, out)
+    };
+    match published {
         Ok(()) => {
             eprintln!("wrote {} files to {}", output.len(), out.display());
             OK

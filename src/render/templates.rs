@@ -32,8 +32,13 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
 );
 
 /// Files copied as they are.
-const STATIC: &[(&str, &str)] =
-    embedded!("static/style.css", "static/rota.js", "static/failures.js", "static/runbook.js");
+const STATIC: &[(&str, &str)] = embedded!(
+    "static/style.css",
+    "static/rota.js",
+    "static/failures.js",
+    "static/runbook.js",
+    "static/search.js",
+);
 
 pub struct Templates {
     tera: Tera,

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod web;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
