@@ -426,3 +426,29 @@ fn an_old_log_charts_the_year_up_to_its_newest_failure() {
     let fresh = Test::fixture("triage").args(["build", "--now", NOW]).run().success();
     assert!(fresh.site_file("failures/index.html").contains("Over the last 52 weeks"));
 }
+
+#[test]
+fn a_failure_page_lists_at_most_twenty_related_failures() {
+    let mut t = Test::fixture("triage");
+    for i in 0..30u32 {
+        let day = 1 + i % 28;
+        let text = format!(
+            "kind = \"flaky\"\ndate = 2022-07-{day:02}\njob = \"https://ci.example.org/job/main/{}/\"\n\
+             test = \"tests/test_many.py::test_many\"\nerror = \"TimeoutError after {i} s\"\nstatus = \"closed\"\n",
+            500 + i
+        );
+        t = t.data_file(&format!("triage/2022/many-{i:02}.toml"), &text);
+    }
+    let run = t.args(["build", "--now", "2022-08-01T12:00:00Z"]).run().success();
+    let page = run.site_file("failures/many-00/index.html");
+    let listed = |heading: &str| {
+        let start = page.find(heading).unwrap_or_else(|| panic!("{heading} missing"));
+        let section = &page[start..];
+        let end = section[1..].find("<h2").map_or(section.len(), |e| e + 1);
+        section[..end].matches("<tr").count() - 1 // less the header row
+    };
+    assert_eq!(listed("Other failures of this test"), 20);
+    assert!(page.contains("And 9 more on <a href=\"../../tests/"), "{page}");
+    assert_eq!(listed("Other failures with the same error"), 20);
+    assert!(page.contains("And 9 older ones."));
+}

@@ -92,8 +92,9 @@ fn view(p: &PageContext<'_>, entry: usize) -> FailureView {
     let e = &t.entries[entry];
     let f = &p.model.failures[e.index];
     let repo = &p.model.config.project.repository;
-    let same: Vec<usize> = e.cluster.map(|c| t.clusters[c].entries.clone()).unwrap_or_default();
-    let others: Vec<usize> = same.iter().copied().filter(|&i| i != entry).collect();
+    // Borrowed, not copied: this runs for every failure of a large log.
+    let same: &[usize] = e.cluster.map_or(&[], |c| t.clusters[c].entries.as_slice());
+    let mut others = same.iter().copied().filter(|&i| i != entry);
     FailureView {
         id: f.id.clone(),
         url: failure_url(&f.id),
@@ -116,8 +117,8 @@ fn view(p: &PageContext<'_>, entry: usize) -> FailureView {
         shift_has_page: e.shift.as_ref().is_some_and(|id| p.shifts.iter().any(|s| &s.id == id)),
         occurrences: f.occurrences(),
         seen: f.seen.iter().map(|s| SeenView { date: s.date.to_string(), job: s.job.clone() }).collect(),
-        same_error_as: others.first().map(|&i| link(p, i)),
-        same_error_count: others.len(),
+        same_error_as: others.next().map(|i| link(p, i)),
+        same_error_count: same.len().saturating_sub(1),
         source_url: p.model.config.site.repository.as_ref().map(|r| format!("{r}/blob/HEAD/data/{}", f.path)),
     }
 }
@@ -294,22 +295,29 @@ pub fn index(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
     p.page(out, url, "failures.html", ctx)
 }
 
+/// How many other failures of the same test, or with the same error, a
+/// failure's page lists (newest first).
+const RELATED_SHOWN: usize = 20;
+
 pub fn pages(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
     let t = p.triage;
     for (i, e) in t.entries.iter().enumerate() {
         let v = view(p, i);
-        let same_test: Vec<FailureView> = e
-            .test
-            .map(|g| t.tests[g].entries.iter().copied().filter(|&j| j != i).map(|j| view(p, j)).collect())
-            .unwrap_or_default();
-        let same_error: Vec<FailureView> = e
-            .cluster
-            .map(|c| t.clusters[c].entries.iter().copied().filter(|&j| j != i).map(|j| view(p, j)).collect())
-            .unwrap_or_default();
+        // Capped, so that a test or an error seen thousands of times does
+        // not make every one of its pages list all the others.
+        let related = |entries: &[usize]| -> (Vec<FailureView>, usize) {
+            let others = entries.iter().copied().filter(|&j| j != i);
+            (others.clone().take(RELATED_SHOWN).map(|j| view(p, j)).collect(), others.count())
+        };
+        let (same_test, same_test_count) = e.test.map_or((Vec::new(), 0), |g| related(&t.tests[g].entries));
+        let (same_error, same_error_count) =
+            e.cluster.map_or((Vec::new(), 0), |c| related(&t.clusters[c].entries));
         let mut ctx = p.context(&v.url);
         ctx.insert("f", &v);
         ctx.insert("same_test", &same_test);
+        ctx.insert("same_test_more", &same_test_count.saturating_sub(same_test.len()));
         ctx.insert("same_error", &same_error);
+        ctx.insert("same_error_more", &same_error_count.saturating_sub(same_error.len()));
         p.page(out, &v.url.clone(), "failure.html", ctx)?;
     }
     Ok(())
