@@ -355,7 +355,9 @@ fn generate_large_data(data: &Path) {
         let t = next(2000);
         let area = areas[(t % 7) as usize];
         let kind = ["flaky", "flaky", "flaky", "regression", "infra"][next(5) as usize];
-        let error = format!("{} in {}", errors[next(6) as usize], words[next(4000) as usize]);
+        // About 240 distinct errors, each shared by some 80 failures, as in a
+        // real log where one broken runner fails many jobs alike.
+        let error = format!("{} in {}", errors[next(6) as usize], words[next(40) as usize]);
         let status = ["open", "disabled", "fixed", "closed"][next(4) as usize];
         let mut text = format!(
             "kind = \"{kind}\"\ndate = {date}\njob = \"https://ci.tlcpack.ai/job/tvm/job/main/{}/\"\ncommit = \"{:07x}\"\n",

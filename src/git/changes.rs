@@ -54,29 +54,21 @@ impl Trie {
         path: &mut BString,
         depth: usize,
     ) -> Result<(), GitError> {
-        if depth > MAX_TREE_DEPTH {
-            return Err(too_deep(id));
-        }
+        let entries = plain_entries(odb, id, depth)?;
         self.depth = self.depth.max(depth);
-        let mut buf = Vec::new();
-        let tree = odb.find_tree_iter(id, &mut buf).map_err(|e| object_err(format!("tree {id}"), e))?;
         let mut subtrees = Vec::new();
-        for entry in tree {
-            let entry = entry.map_err(|e| object_err(format!("tree {id}"), e))?;
-            if !is_plain_name(entry.filename) {
-                continue;
-            }
-            if entry.mode.is_tree() {
+        for (name, mode, entry_id) in entries {
+            if mode.is_tree() {
                 let dir = self.nodes.len();
                 self.nodes.push(TrieNode { parent: node, ..Default::default() });
-                self.nodes[node].children.push((entry.filename.to_owned(), Child::Dir(dir)));
-                subtrees.push((dir, entry.filename.to_owned(), entry.oid.to_owned()));
-            } else if entry.mode.is_blob_or_symlink() {
+                self.nodes[node].children.push((name.clone(), Child::Dir(dir)));
+                subtrees.push((dir, name, entry_id));
+            } else if mode.is_blob_or_symlink() {
                 let leaf = self.leaves.len();
                 let mut leaf_path = path.clone();
-                leaf_path.push_str(entry.filename);
+                leaf_path.push_str(&name);
                 self.leaves.push(Leaf { path: leaf_path, node, found: None });
-                self.nodes[node].children.push((entry.filename.to_owned(), Child::Leaf(leaf)));
+                self.nodes[node].children.push((name, Child::Leaf(leaf)));
                 self.nodes[node].remaining += 1;
             }
         }

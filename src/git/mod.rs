@@ -547,31 +547,44 @@ fn collect_blobs(
     out: &mut Vec<(BString, ObjectId)>,
     depth: usize,
 ) -> Result<(), GitError> {
-    if depth > MAX_TREE_DEPTH {
-        return Err(too_deep(id));
-    }
-    let mut buf = Vec::new();
-    let tree = odb.find_tree_iter(id, &mut buf).map_err(|e| object_err(format!("tree {id}"), e))?;
     let mut subtrees = Vec::new();
-    for entry in tree {
-        let entry = entry.map_err(|e| object_err(format!("tree {id}"), e))?;
-        if !is_plain_name(entry.filename) {
-            continue;
+    for (name, mode, entry_id) in plain_entries(odb, id, depth)? {
+        let mut path = prefix.clone();
+        path.push_str(&name);
+        if mode.is_tree() {
+            subtrees.push((path, entry_id));
+        } else if mode.is_blob_or_symlink() {
+            out.push((path, entry_id));
         }
-        let len = prefix.len();
-        prefix.push_str(entry.filename);
-        if entry.mode.is_tree() {
-            subtrees.push((prefix.clone(), entry.oid.to_owned()));
-        } else if entry.mode.is_blob_or_symlink() {
-            out.push((prefix.clone(), entry.oid.to_owned()));
-        }
-        prefix.truncate(len);
     }
     for (mut path, sub) in subtrees {
         path.push(b'/');
         collect_blobs(odb, &sub, &mut path, out, depth + 1)?;
     }
     Ok(())
+}
+
+/// The entries of tree `id`, nested `depth` levels deep, whose names are
+/// plain path components, as (name, mode, id). For reading whole trees once;
+/// the history walks compare entries in place instead.
+fn plain_entries(
+    odb: &gix::OdbHandle,
+    id: &oid,
+    depth: usize,
+) -> Result<Vec<(BString, EntryMode, ObjectId)>, GitError> {
+    if depth > MAX_TREE_DEPTH {
+        return Err(too_deep(id));
+    }
+    let mut buf = Vec::new();
+    let tree = odb.find_tree_iter(id, &mut buf).map_err(|e| object_err(format!("tree {id}"), e))?;
+    let mut out = Vec::new();
+    for entry in tree {
+        let entry = entry.map_err(|e| object_err(format!("tree {id}"), e))?;
+        if is_plain_name(entry.filename) {
+            out.push((entry.filename.to_owned(), entry.mode, entry.oid.to_owned()));
+        }
+    }
+    Ok(out)
 }
 
 /// Deeper trees are refused rather than risking a stack overflow (git's own limit is 4096).
