@@ -56,13 +56,16 @@ impl Site {
                 return (None, diags);
             }
         };
-        let mut site = Site::from_files(&files, options, &mut diags);
-        if let Some(site) = &mut site {
-            let (dates, note) = crate::history::page_dates(&options.data_dir);
-            site.page_dates = dates;
-            diags.extend(note);
-        }
+        let site = Site::from_files(&files, options, &mut diags);
         (site, diags)
+    }
+
+    /// Reads when each data file last changed from git, for the pages that
+    /// show it: one walk, done only by the commands that write pages.
+    pub fn read_history(&mut self, data_dir: &std::path::Path, diags: &mut Diagnostics) {
+        let (dates, note) = crate::history::page_dates(data_dir);
+        self.page_dates = dates;
+        diags.extend(note);
     }
 
     /// Checks data already in memory (a folder, or a tree read from git).

@@ -57,10 +57,11 @@ pub fn report(diags: &Diagnostics) {
 
 fn load_and_render(options: &Options) -> Result<(Site, crate::render::Output), u8> {
     let (site, mut diags) = Site::load(options);
-    let Some(site) = site else {
+    let Some(mut site) = site else {
         report(&diags);
         return Err(DATA_PROBLEMS);
     };
+    site.read_history(&options.data_dir, &mut diags);
     match site.render() {
         Ok(output) => {
             report(&diags);
