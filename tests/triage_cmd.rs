@@ -273,6 +273,16 @@ fn suspects_agree_with_git_log_in_checkouts_and_bare_repositories() {
     let t = Test::new().args(["suspects", path, "--repo", bare.to_str().unwrap(), "--json"]);
     assert_eq!(rota_suspects(&t.run().success().stdout), expected);
 
+    // A shallow clone lists what it holds and says that older authors are cut off.
+    let url = format!("file://{}", checkout.path.display());
+    git(checkout.path.parent().unwrap(), &["clone", "-q", "--depth", "2", &url, "shallow"], &[]);
+    let shallow = checkout.path.with_file_name("shallow");
+    let run =
+        Test::new().args(["suspects", path, "--repo", shallow.to_str().unwrap(), "--json"]).run().success();
+    assert!(run.stderr.contains("is a shallow clone"), "{}", run.stderr);
+    let listed = rota_suspects(&run.stdout);
+    assert!(listed.iter().all(|s| expected.contains(s) || expected.iter().any(|e| e.1 == s.1)), "{listed:?}");
+
     let t = Test::new().args(["suspects", path, "--repo", repo]);
     insta::assert_snapshot!("suspects_table", t.run().success().stdout);
     let t = Test::new().args(["suspects", path, "--repo", checkout.path.parent().unwrap().to_str().unwrap()]);

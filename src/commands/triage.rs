@@ -219,6 +219,13 @@ fn file_suspects(
     limit: Option<usize>,
 ) -> Result<(PathBuf, Vec<suspects::Suspect>), crate::git::GitError> {
     let repo = suspects::open_repo(dir)?;
+    if repo.is_shallow() {
+        // The commits listed are real, but older authors are cut off.
+        eprintln!(
+            "warning: {} is a shallow clone: only authors within its history are listed (git fetch --unshallow for all)",
+            dir.display()
+        );
+    }
     let file = suspects::repo_path(&repo, path);
     let list = suspects::suspects(&repo, &file, people, limit)?;
     Ok((file, list))
