@@ -108,6 +108,27 @@ pub struct Health {
     pub without_issue: Vec<usize>,
     /// Tests filed more than once.
     pub refiled_tests: usize,
+    /// Median days from first seen to the issue, and to the PR, over the
+    /// entries that record `issue_date` / `pr_date`, with how many do.
+    pub days_to_issue: Option<Median>,
+    pub days_to_pr: Option<Median>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Median {
+    pub days: f64,
+    pub of: usize,
+}
+
+/// The median of some day counts; `None` for none.
+pub fn median(mut days: Vec<i64>) -> Option<Median> {
+    if days.is_empty() {
+        return None;
+    }
+    days.sort_unstable();
+    let n = days.len();
+    let mid = if n % 2 == 1 { days[n / 2] as f64 } else { (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0 };
+    Some(Median { days: mid, of: n })
 }
 
 #[derive(Debug, Clone, Default)]
@@ -508,12 +529,25 @@ fn health(failures: &[Failure], entries: &[Entry], tests: &[TestGroup], today: N
             .collect(),
         without_issue: open.iter().copied().filter(|&i| failures[entries[i].index].issue.is_none()).collect(),
         refiled_tests: tests.iter().filter(|t| t.entries.len() > 1).count(),
+        days_to_issue: median(
+            failures.iter().filter_map(|f| Some((f.issue_date? - f.date.value).num_days())).collect(),
+        ),
+        days_to_pr: median(
+            failures.iter().filter_map(|f| Some((f.pr_date? - f.date.value).num_days())).collect(),
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![3, 0, 1]), Some(Median { days: 1.0, of: 3 }));
+        assert_eq!(median(vec![0, 5, 1, 2]), Some(Median { days: 1.5, of: 4 }));
+    }
 
     #[test]
     fn normalising_errors_keeps_the_words_and_drops_what_varies() {

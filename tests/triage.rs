@@ -112,7 +112,7 @@ fn the_failures_page_lists_every_failure_newest_first_and_filters_without_needin
         "<desc id=\"weekly-d\">",
         "Top flaky tests",
         "These figures as a table",
-        "cannot be measured",
+        "no entry records them yet",
     ] {
         assert!(page.contains(needle), "failures page lacks {needle:?}");
     }
@@ -451,4 +451,46 @@ fn a_failure_page_lists_at_most_twenty_related_failures() {
     assert!(page.contains("And 9 more on <a href=\"../../tests/"), "{page}");
     assert_eq!(listed("Other failures with the same error"), 20);
     assert!(page.contains("And 9 older ones."));
+}
+
+#[test]
+fn days_to_issue_and_pr_are_medians_of_the_recorded_dates() {
+    let entry = |id: &str, date: &str, issue_date: &str, pr_date: &str| {
+        format!(
+            "kind = \"flaky\"\ndate = {date}\njob = \"https://ci.example.org/job/main/{id}/\"\n\
+             test = \"tests/test_{id}.py::test_x\"\nissue = 1{id}\nissue_date = {issue_date}\n\
+             pr = 2{id}\npr_date = {pr_date}\nstatus = \"disabled\"\n"
+        )
+    };
+    let run = Test::fixture("triage")
+        .data_file("triage/2022/d1.toml", &entry("1", "2022-06-01", "2022-06-01", "2022-06-02"))
+        .data_file("triage/2022/d2.toml", &entry("2", "2022-06-01", "2022-06-03", "2022-06-05"))
+        .data_file("triage/2022/d3.toml", &entry("3", "2022-06-02", "2022-06-03", "2022-06-12"))
+        .args(["build", "--now", NOW])
+        .run()
+        .success();
+    let page = run.site_file("failures/index.html");
+    // Issues after 0, 2 and 1 days; PRs after 1, 4 and 10 days.
+    assert!(page.contains("Median days to the issue (3 entries)</dt><dd>1</dd>"), "{page}");
+    assert!(page.contains("Median days to the PR (3 entries)</dt><dd>4</dd>"), "{page}");
+}
+
+#[test]
+fn issue_and_pr_dates_need_their_issue_and_come_after_the_failure() {
+    let run = Test::fixture("triage")
+        .data_file(
+            "triage/2022/bad-dates.toml",
+            "kind = \"infra\"\ndate = 2022-06-05\njob = \"https://ci.example.org/1\"\nissue = 7\n\
+             issue_date = 2022-06-01\npr_date = 2022-06-06\nstatus = \"open\"\n",
+        )
+        .args(["check", "--now", NOW])
+        .run()
+        .failure(1);
+    assert!(
+        run.stderr.contains("`issue_date` (2022-06-01) is before the failure was first seen"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`pr_date` without `pr`"), "{}", run.stderr);
+    assert!(run.stderr.contains("bad-dates.toml:5:14"), "{}", run.stderr);
 }

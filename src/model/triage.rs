@@ -96,6 +96,10 @@ pub struct Failure {
     pub error: Option<String>,
     pub issue: Option<GithubRef>,
     pub pr: Option<GithubRef>,
+    /// The days the issue and the PR were opened, when recorded: what the
+    /// "days to issue" and "days to PR" figures are measured from.
+    pub issue_date: Option<NaiveDate>,
+    pub pr_date: Option<NaiveDate>,
     pub status: Located<Status>,
     /// As written; the derive stage fills it from the schedule when absent.
     pub triaged_by: Option<Located<String>>,
@@ -225,6 +229,29 @@ fn read_one(
     let error = t.string("error", diags).map(|e| e.value);
     let issue = github_ref(t, "issue", repository, diags);
     let pr = github_ref(t, "pr", repository, diags);
+    let issue_date = t.date("issue_date", diags);
+    let pr_date = t.date("pr_date", diags);
+    for (key, when, of) in [("issue_date", &issue_date, issue.is_some()), ("pr_date", &pr_date, pr.is_some())]
+    {
+        let Some(when) = when else { continue };
+        if !of {
+            let what = key.trim_end_matches("_date");
+            diags.push(
+                when.at.error(format!("`{key}` without `{what}`")).label(format!("the {what} is not named")),
+            );
+        } else if let Some(first) = &date
+            && when.value < first.value
+        {
+            diags.push(
+                when.at
+                    .error(format!(
+                        "`{key}` ({}) is before the failure was first seen ({})",
+                        when.value, first.value
+                    ))
+                    .label("before `date`"),
+            );
+        }
+    }
     let status = t.required_string("status", diags).and_then(|s| {
         let value = closed_set(&s, &Status::ALL, Status::as_str, diags)?;
         Some(Located { value, at: s.at })
@@ -269,6 +296,8 @@ fn read_one(
         error,
         issue,
         pr,
+        issue_date: issue_date.map(|d| d.value),
+        pr_date: pr_date.map(|d| d.value),
         status: status?,
         triaged_by,
         title,

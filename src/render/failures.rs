@@ -222,6 +222,22 @@ struct HealthView {
     refiled_tests: usize,
     overdue_days: i64,
     today: String,
+    days_to_issue: Option<MedianView>,
+    days_to_pr: Option<MedianView>,
+}
+
+#[derive(Serialize)]
+struct MedianView {
+    /// "1" or "1.5"
+    days: String,
+    of: usize,
+}
+
+impl MedianView {
+    fn new(m: triage::Median) -> Self {
+        let days = if m.days.fract() == 0.0 { format!("{}", m.days) } else { format!("{:.1}", m.days) };
+        MedianView { days, of: m.of }
+    }
 }
 
 pub fn index(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
@@ -277,6 +293,8 @@ pub fn index(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
         refiled_tests: t.health.refiled_tests,
         overdue_days: triage::OVERDUE_DAYS,
         today: t.today.to_string(),
+        days_to_issue: t.health.days_to_issue.map(MedianView::new),
+        days_to_pr: t.health.days_to_pr.map(MedianView::new),
     };
     let has_recent = t.weeks.iter().any(|w| w.total() > 0);
     ctx.insert("failures", &all);
