@@ -240,7 +240,7 @@ fn rust_by_example() -> Option<std::path::PathBuf> {
     if dir.join("SUMMARY.md").is_file() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is not there", dir.display());
+        common::missing_tool("the Rust by Example book", &format!("expected at {}", dir.display()));
         None
     }
 }
