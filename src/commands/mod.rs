@@ -298,7 +298,7 @@ pub fn announce(global: &Global, weeks: Option<u32>) -> u8 {
         base_url: &site.base_url,
         weeks,
         has_runbook: global.data.join("runbook").is_dir(),
-        open_from_last_shift: last.and_then(|s| crate::render::announce::open_failures_from(&site.model, s)),
+        open_from_last_shift: last.map(|s| crate::render::announce::open_failures_from(&site.model, s)),
     };
     print!("{}", message.render());
     OK

@@ -29,23 +29,22 @@ pub struct Announcement<'a> {
     pub weeks: u32,
     /// Whether the data has a runbook to link to.
     pub has_runbook: bool,
-    /// Failures still open from the shift that just ended; `None` when that
-    /// is not known, which leaves the section out.
+    /// Failures still open from the shift that just ended; `None` during the
+    /// first shift, when none has ended, which leaves the section out.
     pub open_from_last_shift: Option<Vec<OpenItem>>,
 }
 
 /// The failures first seen during `shift` whose status is still `open`,
 /// with their issue when one was filed.
-pub fn open_failures_from(model: &Model, shift: &Shift) -> Option<Vec<OpenItem>> {
+pub fn open_failures_from(model: &Model, shift: &Shift) -> Vec<OpenItem> {
     let prefix = &model.config.triage.infra_title_prefix;
-    let items = model
+    model
         .failures
         .iter()
         .filter(|f| f.status.value == crate::model::triage::Status::Open)
         .filter(|f| (shift.first_day..=shift.last_day).contains(&f.date.value))
         .map(|f| OpenItem { title: f.display_title(prefix), url: f.issue.as_ref().map(|i| i.url.clone()) })
-        .collect();
-    Some(items)
+        .collect()
 }
 
 impl Announcement<'_> {
