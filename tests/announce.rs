@@ -87,3 +87,19 @@ fn config_get_prints_a_value_or_nothing() {
     let run = Test::fixture("basic").args(["config", "get", "project.pinned"]).run().failure(2);
     assert!(run.stderr.contains("did you mean `project.pinned_issue`?"), "{}", run.stderr);
 }
+
+#[test]
+fn failures_still_open_from_the_shift_that_ended_are_listed() {
+    // 2022-W23 (6–12 June) ended on the 13th; its disk-space failure is open,
+    // its other one fixed.
+    let run = Test::fixture("triage").args(["announce", "--now", "2022-06-14T12:00:00Z"]).run().success();
+    assert!(run.stdout.contains("**Still open from 2022-W23**"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "- [\\[ci\\] Disk &lt;full&gt; on agents](https://github.com/example/project/issues/13)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("flaky-a-again") && !run.stdout.contains("test_a"), "{}", run.stdout);
+}
