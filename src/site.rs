@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::load::DataFiles;
 use crate::model::Model;
 use crate::render::context::PageContext;
@@ -43,19 +43,7 @@ impl Site {
     /// Reads `data/` from disk and checks it.
     pub fn load(options: &Options) -> (Option<Site>, Diagnostics) {
         let mut diags = Diagnostics::new();
-        let files = match DataFiles::from_dir(&options.data_dir) {
-            Ok(files) => files,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "cannot read the data folder {}: {e}",
-                        options.data_dir.display()
-                    ))
-                    .help("pass the folder with `--data DIR`, or create one with `rota init`"),
-                );
-                return (None, diags);
-            }
-        };
+        let Some(files) = DataFiles::read(&options.data_dir, &mut diags) else { return (None, diags) };
         let site = Site::from_files(&files, options, &mut diags);
         (site, diags)
     }

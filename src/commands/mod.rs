@@ -138,22 +138,22 @@ pub enum ScheduleFormat {
 /// `rota schedule`: the current shift and the next `weeks`, optionally only
 /// one person's, as a table or JSON.
 pub fn schedule(global: &Global, weeks: u32, person: Option<&str>, format: ScheduleFormat) -> u8 {
-    let (site, diags) = Site::load(&global.options(None, None));
+    // The schedule needs the model alone, not the site.
+    let mut diags = Diagnostics::new();
+    let model = crate::model::Model::read(&global.data, &mut diags);
     report(&diags);
-    let Some(site) = site else { return DATA_PROBLEMS };
-    let login = match person.map(|p| known_login(&site, p)) {
+    let Some(model) = model else { return DATA_PROBLEMS };
+    let login = match person.map(|p| known_login(&model, p)) {
         Some(Ok(login)) => Some(login),
         Some(Err(())) => return MISUSE,
         None => None,
     };
-    let current = site.schedule.at(global.now).map(|s| s.index);
-    let from = match current {
-        Some(i) => i,
-        None => site.schedule.upcoming(global.now).next().map_or(0, |s| s.index),
-    };
+    let current = crate::schedule::ShiftCalendar::new(&model.config.rotation).index_at(global.now);
+    // The current shift, or the first one before the rotation starts.
+    let from = current.unwrap_or(0);
     // The schedule is a function of the data, so any window can be built,
     // beyond the published horizon too.
-    let long = crate::schedule::Schedule::build(&site.model, from.saturating_add(weeks).saturating_add(1));
+    let long = crate::schedule::Schedule::build(&model, from.saturating_add(weeks).saturating_add(1));
     let shifts: Vec<&crate::schedule::Shift> = long.shifts[from as usize..]
         .iter()
         .filter(|s| login.as_deref().is_none_or(|l| s.person.as_deref() == Some(l)))
@@ -196,7 +196,7 @@ pub fn schedule(global: &Global, weeks: u32, person: Option<&str>, format: Sched
             println!(
                 "dates in {}; shifts hand off at {}",
                 tz.name(),
-                site.model.config.rotation.handoff.time.format("%H:%M")
+                model.config.rotation.handoff.time.format("%H:%M")
             );
         }
     }
@@ -266,13 +266,13 @@ fn report_check(global: &Global, diags: &Diagnostics, github: bool) {
 }
 
 /// The roster's spelling of `login`, or an error with the nearest login.
-fn known_login(site: &Site, login: &str) -> Result<String, ()> {
+fn known_login(model: &crate::model::Model, login: &str) -> Result<String, ()> {
     let login = login.trim_start_matches('@');
-    if let Some(p) = site.model.people.iter().find(|p| p.github.eq_ignore_ascii_case(login)) {
+    if let Some(p) = model.people.iter().find(|p| p.github.eq_ignore_ascii_case(login)) {
         return Ok(p.github.clone());
     }
     eprintln!("error: `{login}` is not in the roster");
-    let logins: Vec<&str> = site.model.people.iter().map(|p| p.github.as_str()).collect();
+    let logins: Vec<&str> = model.people.iter().map(|p| p.github.as_str()).collect();
     match crate::load::toml::closest(login, &logins) {
         Some(best) => eprintln!("  help: did you mean `{best}`?"),
         None => eprintln!("  help: the roster has {}", logins.join(", ")),
@@ -307,13 +307,7 @@ pub fn announce(global: &Global, weeks: Option<u32>) -> u8 {
 /// `rota config get KEY`: the value, or nothing (exit 0) when it is unset.
 pub fn config_get(global: &Global, key: &str) -> u8 {
     let mut diags = Diagnostics::new();
-    let model = match crate::load::DataFiles::from_dir(&global.data) {
-        Ok(files) => crate::model::Model::load(&files, &mut diags),
-        Err(e) => {
-            eprintln!("error: cannot read the data folder {}: {e}", global.data.display());
-            return DATA_PROBLEMS;
-        }
-    };
+    let model = crate::model::Model::read(&global.data, &mut diags);
     report(&diags);
     let Some(model) = model else { return DATA_PROBLEMS };
     match crate::model::config_keys::value(&model.config, key) {

@@ -235,12 +235,11 @@ fn file_suspects(
 /// has one, to name people by their listed `emails`.
 pub fn suspects(global: &Global, path: &str, repo: &Path, limit: Option<usize>, json: bool) -> u8 {
     let people = if global.data.join("roster.toml").is_file() {
-        let options =
-            Options { data_dir: global.data.clone(), templates_dir: None, base_url: None, now: global.now };
-        match Site::load(&options) {
-            (Some(site), _) => site.model.people,
+        // Only the roster is needed: no site, runbook or schedule.
+        match crate::model::Model::read(&global.data, &mut crate::diagnostics::Diagnostics::new()) {
+            Some(model) => model.people,
             // Only the roster's `emails` are missed: say so and go on.
-            (None, _) => {
+            None => {
                 eprintln!(
                     "warning: the data in {} has problems (see `rota check`); logins come only from noreply addresses",
                     global.data.display()

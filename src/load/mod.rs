@@ -48,6 +48,24 @@ impl DataFiles {
         Ok(files)
     }
 
+    /// Reads `dir` like [`DataFiles::from_dir`], reporting a folder that
+    /// cannot be read as a diagnostic.
+    pub fn read(dir: &Path, diags: &mut crate::diagnostics::Diagnostics) -> Option<Self> {
+        match DataFiles::from_dir(dir) {
+            Ok(files) => Some(files),
+            Err(e) => {
+                diags.push(
+                    crate::diagnostics::Diagnostic::error(format!(
+                        "cannot read the data folder {}: {e}",
+                        dir.display()
+                    ))
+                    .help("pass the folder with `--data DIR`, or create one with `rota init`"),
+                );
+                None
+            }
+        }
+    }
+
     pub fn insert(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
         self.files.insert(path.into(), bytes);
     }

@@ -41,6 +41,12 @@ impl Model {
         self.people.iter().find(|p| p.github == login)
     }
 
+    /// Reads the data folder from disk and checks the model's files only
+    /// (not the runbook), for commands that need no site.
+    pub fn read(dir: &std::path::Path, diags: &mut Diagnostics) -> Option<Model> {
+        Model::load(&DataFiles::read(dir, diags)?, diags)
+    }
+
     /// Reads and checks every file, adding each problem to `diags`.
     /// Returns the model only when no errors were found.
     pub fn load(files: &DataFiles, diags: &mut Diagnostics) -> Option<Model> {
