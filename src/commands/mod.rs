@@ -268,16 +268,20 @@ fn report_check(global: &Global, diags: &Diagnostics, github: bool) {
 /// The roster's spelling of `login`, or an error with the nearest login.
 fn known_login(model: &crate::model::Model, login: &str) -> Result<String, ()> {
     let login = login.trim_start_matches('@');
-    if let Some(p) = model.people.iter().find(|p| p.github.eq_ignore_ascii_case(login)) {
-        return Ok(p.github.clone());
+    match crate::model::roster::find_login(&model.people, login) {
+        Ok(found) => Ok(found.to_string()),
+        Err(nearest) => {
+            eprintln!("error: `{login}` is not in the roster");
+            match nearest {
+                Some(best) => eprintln!("  help: did you mean `{best}`?"),
+                None => eprintln!(
+                    "  help: the roster has {}",
+                    model.people.iter().map(|p| p.github.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            }
+            Err(())
+        }
     }
-    eprintln!("error: `{login}` is not in the roster");
-    let logins: Vec<&str> = model.people.iter().map(|p| p.github.as_str()).collect();
-    match crate::load::toml::closest(login, &logins) {
-        Some(best) => eprintln!("  help: did you mean `{best}`?"),
-        None => eprintln!("  help: the roster has {}", logins.join(", ")),
-    }
-    Err(())
 }
 
 /// `rota announce`: the Markdown message for the pinned issue or the chat.

@@ -175,18 +175,27 @@ pub(super) fn read_teams(root: &mut Table<'_, '_>, people: &[Person], diags: &mu
 
 /// The roster's spelling of a login named elsewhere, or an error.
 fn known_person(login: &Located<String>, people: &[Person], diags: &mut Diagnostics) -> Option<String> {
+    match find_login(people, login) {
+        Ok(found) => Some(found.to_string()),
+        Err(nearest) => {
+            let d = login.at.error(format!("`{}` is not in the roster", login.value)).label("unknown person");
+            diags.push(match nearest {
+                Some(best) => d.help(format!("did you mean `{best}`?")),
+                None => d.help("add them to roster.toml first"),
+            });
+            None
+        }
+    }
+}
+
+/// The roster's spelling of `login` (GitHub logins ignore case), or else
+/// the nearest login, if one is near enough to be a typo.
+pub fn find_login<'p>(people: &'p [Person], login: &str) -> Result<&'p str, Option<&'p str>> {
     if let Some(p) = people.iter().find(|p| p.github.eq_ignore_ascii_case(login)) {
-        return Some(p.github.clone());
+        return Ok(&p.github);
     }
     let logins: Vec<&str> = people.iter().map(|p| p.github.as_str()).collect();
-    let mut d = login.at.error(format!("`{}` is not in the roster", login.value)).label("unknown person");
-    if let Some(best) = crate::load::toml::closest(login, &logins) {
-        d = d.help(format!("did you mean `{best}`?"));
-    } else {
-        d = d.help("add them to roster.toml first");
-    }
-    diags.push(d);
-    None
+    Err(crate::load::toml::closest(login, &logins))
 }
 
 /// An address as git records it: something `@` a domain, no spaces or `<>`.
