@@ -37,8 +37,9 @@ pub struct HandoffNote {
 }
 
 impl Model {
+    /// The roster entry for `login`; GitHub logins ignore case.
     pub fn person(&self, login: &str) -> Option<&Person> {
-        self.people.iter().find(|p| p.github == login)
+        self.people.iter().find(|p| p.github.eq_ignore_ascii_case(login))
     }
 
     /// Reads the data folder from disk and checks the model's files only

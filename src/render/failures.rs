@@ -129,7 +129,7 @@ fn link(p: &PageContext<'_>, entry: usize) -> Link {
 }
 
 fn person_link(p: &PageContext<'_>, login: &str) -> PersonLink {
-    match p.model.people.iter().find(|x| x.github.eq_ignore_ascii_case(login)) {
+    match p.model.person(login) {
         Some(person) => {
             PersonLink { login: person.github.clone(), url: person_url(&person.github), internal: true }
         }

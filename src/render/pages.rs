@@ -81,7 +81,8 @@ pub fn shifts(p: &PageContext<'_>, out: &mut Output) -> Result<(), Diagnostic> {
         ctx.insert("previous", &i.checked_sub(1).map(|j| &p.shifts[j]));
         ctx.insert("next", &p.shifts.get(i + 1));
         let root = root_of(&shift.url);
-        let person = |login: &str| p.model.person(login).map(|_| format!("{root}{}", person_url(login)));
+        let person =
+            |login: &str| p.model.person(login).map(|person| format!("{root}{}", person_url(&person.github)));
         let note = p.model.handoffs.get(&shift.id).map(|n| {
             markdown::to_safe_html_with_refs(&n.markdown, &p.model.config.project.repository, &person)
         });
